@@ -1,0 +1,191 @@
+using Commons.Bridge.Data;
+using Commons.Bridge.Jobs;
+using Commons.Bridge.Polling;
+using Commons.Bridge.Sites;
+using Commons.Bridge.Slurm;
+using Commons.Bridge.Ssh;
+using Commons.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Commons.Bridge.Api;
+
+/// <summary>The <c>/v1/jobs</c> endpoints: submit, list, show, follow logs, cancel.</summary>
+public static class JobsApi
+{
+    private const int LogChunkBytes = 1024 * 1024;
+    private static readonly TimeSpan LogPollInterval = TimeSpan.FromMilliseconds(300);
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup(ApiRoutes.Jobs).WithTags("Jobs").AddEndpointFilter<TokenAuth>();
+        jobs.MapPost("", SubmitAsync).WithName("SubmitJob");
+        jobs.MapGet("", ListAsync).WithName("ListJobs");
+        jobs.MapGet("{id}", GetAsync).WithName("GetJob");
+        jobs.MapGet("{id}/logs", LogsAsync).WithName("JobLogs");
+        jobs.MapDelete("{id}", CancelAsync).WithName("CancelJob");
+        return app;
+    }
+
+    public static async Task<Results<Created<JobView>, Ok<JobView>, Accepted<JobView>, ValidationProblem, ProblemHttpResult>>
+        SubmitAsync(SubmitJobRequest? request, HttpContext http, JobService service, SiteRegistry sites, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["body"] = ["expected a JSON object with requestId and command"] });
+        }
+
+        var outcome = await service.SubmitAsync(TokenAuth.User(http), request, cancellationToken);
+        if (outcome.Errors is not null)
+        {
+            return TypedResults.ValidationProblem(outcome.Errors, title: "The job request is invalid");
+        }
+
+        var job = outcome.Job!;
+        var view = job.ToView(sites.IsUnreachable(job.Site));
+        if (outcome.SlurmError is not null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Slurm refused the job",
+                detail: outcome.SlurmError,
+                extensions: new Dictionary<string, object?> { ["job"] = view });
+        }
+
+        if (!outcome.Created)
+        {
+            return TypedResults.Ok(view);
+        }
+
+        return job.State == JobStates.Submitting
+            ? TypedResults.Accepted(ApiRoutes.Job(job.Id), view)
+            : TypedResults.Created(ApiRoutes.Job(job.Id), view);
+    }
+
+    public static async Task<Ok<List<JobView>>> ListAsync(
+        HttpContext http, JobStore store, SiteRegistry sites, bool? all, int? limit, CancellationToken cancellationToken)
+    {
+        var rows = await store.ListAsync(TokenAuth.User(http), all ?? false, Math.Clamp(limit ?? 200, 1, 1000), cancellationToken);
+        return TypedResults.Ok(rows.Select(r => r.ToView(sites.IsUnreachable(r.Site))).ToList());
+    }
+
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext http, JobStore store, SiteRegistry sites, SiteActivity activity, CancellationToken cancellationToken)
+    {
+        var job = await OwnedAsync(id, http, store, cancellationToken);
+        if (job is null)
+        {
+            return NotFound(id);
+        }
+
+        // Someone is watching this job: poll its site at the interactive pace for a while.
+        activity.Touch(job.Site);
+        return TypedResults.Ok(job.ToView(sites.IsUnreachable(job.Site)));
+    }
+
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(
+        string id, HttpContext http, JobStore store, JobService service, SiteRegistry sites, CancellationToken cancellationToken)
+    {
+        var job = await OwnedAsync(id, http, store, cancellationToken);
+        if (job is null)
+        {
+            return NotFound(id);
+        }
+
+        try
+        {
+            job = await service.CancelAsync(job, cancellationToken);
+        }
+        catch (Exception e) when (e is SiteUnreachableException or SlurmCommandException)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The job could not be cancelled",
+                detail: $"{e.Message} The job may still run; try again.");
+        }
+
+        return TypedResults.Ok(job.ToView(sites.IsUnreachable(job.Site)));
+    }
+
+    /// <summary>
+    /// Streams the job's output from a byte offset. With <c>follow</c> the response stays open and sends what the
+    /// job writes until the job has ended and everything it wrote was sent. A client that loses the connection
+    /// asks again from the offset it reached, and gets no gap and no repeat.
+    /// </summary>
+    public static async Task LogsAsync(
+        string id, long? offset, bool? follow, HttpContext http, JobStore store, SlurmClient slurm,
+        SiteActivity activity, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var job = await OwnedAsync(id, http, store, cancellationToken);
+        if (job is null)
+        {
+            await NotFound(id).ExecuteAsync(http);
+            return;
+        }
+
+        if (offset is < 0)
+        {
+            await TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["offset"] = ["must be 0 or more"] }).ExecuteAsync(http);
+            return;
+        }
+
+        var position = offset ?? 0;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.Headers[ApiRoutes.LogOffsetHeader] = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.StartAsync(cancellationToken);
+
+        var ended = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            byte[] chunk;
+            try
+            {
+                chunk = await slurm.ReadOutputAsync(job.Site, job.WorkDir, position, LogChunkBytes, cancellationToken);
+            }
+            catch (SiteUnreachableException) when (follow == true)
+            {
+                // The stream stays open; the client sees a pause, and the next read resumes at the same offset.
+                await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken);
+                continue;
+            }
+
+            if (chunk.Length > 0)
+            {
+                await http.Response.Body.WriteAsync(chunk, cancellationToken);
+                await http.Response.Body.FlushAsync(cancellationToken);
+                position += chunk.Length;
+                if (chunk.Length == LogChunkBytes)
+                {
+                    continue;
+                }
+            }
+
+            if (follow != true || ended)
+            {
+                break;
+            }
+
+            // The state is read before the next file read, so output written just before the job ended is still sent.
+            var current = await store.GetAsync(job.Id, cancellationToken);
+            ended = current is null || JobStates.IsTerminal(current.State);
+            if (!ended)
+            {
+                activity.Touch(job.Site);
+                await Task.Delay(LogPollInterval, time, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<JobRow?> OwnedAsync(string id, HttpContext http, JobStore store, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+
+        // Someone else's job answers exactly like a missing one: its existence is not revealed.
+        return job is not null && job.UserId == TokenAuth.User(http) ? job : null;
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job", detail: $"No job '{id}' of yours.");
+}

@@ -1,0 +1,110 @@
+using Commons.Contracts;
+using Dapper;
+
+namespace Commons.Bridge.Data;
+
+/// <summary>Reads and writes jobs. A job that reached a terminal state is never moved out of it.</summary>
+public sealed class JobStore(Database database, TimeProvider time)
+{
+    private const string Columns = """
+        id, user_id, request_id, name, template, site, partition, state, reason, slurm_job_id, exit_code, signal,
+        node, gpus, cpus, memory_mb, time_minutes, command_json, work_dir, script, sbatch_json, lookup_misses,
+        created_at, submitted_at, started_at, ended_at, updated_at
+        """;
+
+    private const string NotTerminal =
+        "state NOT IN ('succeeded','failed','cancelled','timed_out','out_of_memory','node_failed','preempted')";
+
+    static JobStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    /// <summary>
+    /// Records a new job, or returns the one the same user already created with the same request id.
+    /// <c>Created</c> says which happened.
+    /// </summary>
+    public async Task<(JobRow Job, bool Created)> InsertAsync(JobRow job, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            INSERT INTO jobs ({Columns}) VALUES (
+                @Id, @UserId, @RequestId, @Name, @Template, @Site, @Partition, @State, @Reason, @SlurmJobId, @ExitCode,
+                @Signal, @Node, @Gpus, @Cpus, @MemoryMb, @TimeMinutes, @CommandJson, @WorkDir, @Script, @SbatchJson,
+                @LookupMisses, @CreatedAt, @SubmittedAt, @StartedAt, @EndedAt, @UpdatedAt)
+            ON CONFLICT (user_id, request_id) DO NOTHING
+            """,
+            job,
+            cancellationToken: cancellationToken));
+        var stored = await connection.QuerySingleAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE user_id = @UserId AND request_id = @RequestId",
+            job,
+            cancellationToken: cancellationToken));
+        return (stored, inserted == 1);
+    }
+
+    public async Task<JobRow?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A user's jobs, newest first; only unfinished ones unless <paramref name="all"/>.</summary>
+    public async Task<IReadOnlyList<JobRow>> ListAsync(string userId, bool all, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var filter = all ? "" : $"AND {NotTerminal}";
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE user_id = @userId {filter} ORDER BY created_at DESC, id LIMIT @limit",
+            new { userId, limit },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Every unfinished job of a site, for the poller.</summary>
+    public async Task<IReadOnlyList<JobRow>> ActiveAsync(string site, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE site = @site AND {NotTerminal} ORDER BY created_at",
+            new { site },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Records the Slurm job id once sbatch answered; a job still <c>submitting</c> becomes <c>queued</c>.</summary>
+    public async Task MarkSubmittedAsync(string id, string slurmJobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Now();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET slurm_job_id = @slurmJobId, submitted_at = COALESCE(submitted_at, @now), updated_at = @now,
+                state = CASE WHEN state = 'submitting' THEN 'queued' ELSE state END
+            WHERE id = @id
+            """,
+            new { id, slurmJobId, now },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Writes what the poller learned. Does nothing to a job that is already terminal, so a late poll can never
+    /// undo a cancel or a final state. Returns whether the row changed.
+    /// </summary>
+    public async Task<bool> UpdateProgressAsync(JobRow job, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        job.UpdatedAt = Now();
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE jobs SET state = @State, reason = @Reason, node = @Node, exit_code = @ExitCode, signal = @Signal,
+                started_at = @StartedAt, ended_at = @EndedAt, lookup_misses = @LookupMisses, updated_at = @UpdatedAt,
+                slurm_job_id = COALESCE(slurm_job_id, @SlurmJobId)
+            WHERE id = @Id AND {NotTerminal}
+            """,
+            job,
+            cancellationToken: cancellationToken));
+        return changed == 1;
+    }
+
+    public long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,56 @@
+using Commons.Bridge.Broker;
+using Commons.Bridge.Data;
+using Commons.Bridge.Jobs;
+using Commons.Bridge.Polling;
+using Commons.Bridge.Rendering;
+using Commons.Bridge.Sites;
+using Commons.Bridge.Slurm;
+using Commons.Bridge.Ssh;
+using Quartz;
+
+namespace Commons.Bridge.Hosting;
+
+/// <summary>Registrations of the bridge's parts.</summary>
+public static class BridgeServices
+{
+    public static IServiceCollection AddBridgeCore(this IServiceCollection services, BridgeOptions options, IReadOnlyList<SiteConfig> sites)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new Database(options.DataDirectory));
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton(new SiteRegistry(sites));
+        services.AddSingleton(new TemplateCatalog(options.TemplatesDirectory));
+        services.AddSingleton<SshPool>();
+        services.AddSingleton<ISiteShell>(sp => sp.GetRequiredService<SshPool>());
+        services.AddSingleton<SlurmClient>();
+        services.AddSingleton<SitePicker>();
+        services.AddSingleton<JobRequestValidator>();
+        services.AddSingleton<JobService>();
+        services.AddSingleton<SiteActivity>();
+        services.AddSingleton<SitePoller>();
+        return services;
+    }
+
+    /// <summary>One Quartz job per site, fired every second; <see cref="SiteActivity"/> decides which ticks poll.</summary>
+    public static IServiceCollection AddSitePolling(this IServiceCollection services, IReadOnlyList<SiteConfig> sites)
+    {
+        services.AddQuartz(quartz =>
+        {
+            foreach (var site in sites)
+            {
+                quartz.ScheduleJob<SitePollJob>(
+                    trigger => trigger
+                        .WithIdentity($"poll-{site.Name}")
+                        .StartNow()
+                        .WithSimpleSchedule(s => s.WithInterval(SiteActivity.Interactive).RepeatForever()),
+                    job => job
+                        .WithIdentity($"poll-{site.Name}")
+                        .UsingJobData(SitePollJob.SiteKey, site.Name));
+            }
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Reflection;
+using Commons.Bridge.Api;
+using Commons.Bridge.Data;
+using Commons.Bridge.Sites;
+
+namespace Commons.Bridge.Hosting;
+
+/// <summary>The verbs of <c>commons-bridge</c>.</summary>
+internal static class Commands
+{
+    private static readonly Option<string> DataOption = new("--data")
+    {
+        Description = "Folder of the bridge's database",
+        DefaultValueFactory = _ => Path.Combine(
+            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "commons-bridge"),
+    };
+
+    public static Command Serve()
+    {
+        var sitesOption = new Option<string>("--sites") { Description = "Folder of site config files", Required = true };
+        var listenOption = new Option<string>("--listen")
+        {
+            Description = "URL to listen on",
+            DefaultValueFactory = _ => "http://127.0.0.1:8470",
+        };
+        var templatesOption = new Option<string>("--templates")
+        {
+            Description = "Folder of job templates",
+            DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "templates"),
+        };
+        var command = new Command("serve", "Run the bridge's API and pollers") { DataOption, sitesOption, listenOption, templatesOption };
+        command.SetAction((parse, cancellationToken) => ServeAsync(
+            new BridgeOptions(
+                parse.GetValue(DataOption)!, parse.GetValue(sitesOption)!, parse.GetValue(templatesOption)!,
+                parse.GetValue(listenOption)!),
+            cancellationToken));
+        return command;
+    }
+
+    public static Command Tokens()
+    {
+        var userOption = new Option<string>("--user") { Description = "User the token signs in as", Required = true };
+        var create = new Command("create", "Create a bearer token and print it (it is shown once)") { DataOption, userOption };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            var user = parse.GetValue(userOption)!;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(user, "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))
+            {
+                await Console.Error.WriteLineAsync("commons-bridge: --user: expected 1-64 letters, digits, '.', '_' or '-'");
+                return 2;
+            }
+
+            var database = new Database(parse.GetValue(DataOption)!);
+            await database.MigrateAsync(cancellationToken);
+            var token = await new TokenStore(database, TimeProvider.System).CreateAsync(user, cancellationToken);
+            Console.Out.WriteLine(token);
+            return 0;
+        });
+        return new Command("tokens", "Manage bearer tokens") { create };
+    }
+
+    private static async Task<int> ServeAsync(BridgeOptions options, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SiteConfig> sites;
+        try
+        {
+            sites = SiteConfigLoader.LoadFolder(options.SitesDirectory);
+        }
+        catch (SiteConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"commons-bridge: bad site config: {e.Message}");
+            return 78;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Listen);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddBridgeCore(options, sites);
+        builder.Services.AddSitePolling(sites);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Commons.Bridge");
+        var version = Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
+        Log.Starting(logger, version, options.Listen);
+
+        var database = app.Services.GetRequiredService<Database>();
+        var schema = await database.MigrateAsync(cancellationToken);
+        Log.DatabaseReady(logger, database.Provider, database.Path, (int)schema);
+        Log.JobStore(logger);
+        foreach (var site in sites)
+        {
+            Log.SiteConfigured(logger, site.Name, site.Login.User, site.Login.Host, site.Login.Port);
+        }
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/healthz", () => TypedResults.Text("ok\n")).WithName("Health");
+        app.MapJobsApi();
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+namespace Commons.Bridge.Hosting;
+
+/// <summary>
+/// Every log message of the bridge, source-generated. Event ids by part: 1xxx startup, 2xxx SSH, 3xxx Slurm and
+/// jobs, 4xxx polling. Keys, tokens and passwords never appear in a message.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Compute Commons bridge {Version} starting, listening on {Urls}")]
+    public static partial void Starting(ILogger logger, string version, string urls);
+
+    [LoggerMessage(1001, LogLevel.Information, "Database: {Provider} at {Location}, schema version {Schema}")]
+    public static partial void DatabaseReady(ILogger logger, string provider, string location, int schema);
+
+    [LoggerMessage(1002, LogLevel.Information, "Job store: Quartz in-memory, not clustered; one poll job per site")]
+    public static partial void JobStore(ILogger logger);
+
+    [LoggerMessage(1003, LogLevel.Information, "Site {Site}: {User}@{Host}:{Port}")]
+    public static partial void SiteConfigured(ILogger logger, string site, string user, string host, int port);
+
+    [LoggerMessage(2000, LogLevel.Debug, "SSH connected to site {Site} at {Host}:{Port}")]
+    public static partial void SshConnected(ILogger logger, string site, string host, int port);
+
+    [LoggerMessage(2001, LogLevel.Warning, "SSH connection to site {Site} failed and is retried once: {Reason}")]
+    public static partial void SshRetrying(ILogger logger, string site, string reason);
+
+    [LoggerMessage(2002, LogLevel.Error, "Site {Site} presented host key {Presented}, but {Pinned} is pinned; connection refused")]
+    public static partial void HostKeyMismatch(ILogger logger, string site, string pinned, string presented);
+
+    [LoggerMessage(3000, LogLevel.Information, "Job {JobId} of {User} accepted for site {Site}, partition {Partition}")]
+    public static partial void JobAccepted(ILogger logger, string jobId, string user, string site, string partition);
+
+    [LoggerMessage(3001, LogLevel.Information, "Job {JobId} submitted to site {Site} as Slurm job {SlurmJobId}")]
+    public static partial void JobSubmitted(ILogger logger, string jobId, string site, string slurmJobId);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Job {JobId} waits to be submitted: site {Site} is unreachable ({Reason})")]
+    public static partial void SubmitDeferred(ILogger logger, string jobId, string site, string reason);
+
+    [LoggerMessage(3003, LogLevel.Error, "Site {Site} refused job {JobId}: {Stderr}")]
+    public static partial void SubmitRefused(ILogger logger, string jobId, string site, string stderr);
+
+    [LoggerMessage(3004, LogLevel.Information, "Job {JobId} on site {Site} cancelled (Slurm job {SlurmJobId})")]
+    public static partial void JobCancelled(ILogger logger, string jobId, string site, string slurmJobId);
+
+    [LoggerMessage(3005, LogLevel.Information, "Job {JobId} on site {Site}: {From} -> {To}")]
+    public static partial void JobStateChanged(ILogger logger, string jobId, string site, string from, string to);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Job {JobId} found in Slurm on site {Site} as {SlurmJobId} after an interrupted submit")]
+    public static partial void JobAdopted(ILogger logger, string jobId, string site, string slurmJobId);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Job {JobId} never reached sbatch on site {Site}; submitting it now")]
+    public static partial void Resubmitting(ILogger logger, string jobId, string site);
+
+    [LoggerMessage(3008, LogLevel.Error, "Job {JobId} (Slurm job {SlurmJobId}) left site {Site} without any record; marked failed")]
+    public static partial void JobVanished(ILogger logger, string jobId, string site, string slurmJobId);
+
+    [LoggerMessage(4000, LogLevel.Warning, "Polling site {Site} failed and will be retried: {Reason}")]
+    public static partial void PollFailed(ILogger logger, string site, string reason);
+
+    [LoggerMessage(4001, LogLevel.Error, "Polling site {Site} crashed; job states are kept and the next tick retries")]
+    public static partial void PollCrashed(ILogger logger, string site, Exception exception);
+}
