@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Commons.Cli.Config;
+using Commons.Contracts;
+
+namespace Commons.Cli.Bridge;
+
+/// <summary>The bridge answered with a problem, or could not be reached.</summary>
+internal sealed class BridgeException(string message, int? status = null, IReadOnlyList<string>? details = null, bool transient = false)
+    : Exception(message)
+{
+    /// <summary>HTTP status, or null when the bridge was not reached at all.</summary>
+    public int? Status { get; } = status;
+
+    /// <summary>One line per field error, as <c>field: reason</c>.</summary>
+    public IReadOnlyList<string> Details { get; } = details ?? [];
+
+    public bool IsTransient { get; } = transient;
+}
+
+/// <summary>The CLI's only way out: HTTP to the bridge. It holds no cluster credentials.</summary>
+internal sealed class BridgeClient : IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient _http;
+
+    public BridgeClient(CliSettings settings)
+    {
+        Address = settings.Bridge;
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })
+        {
+            BaseAddress = settings.Bridge,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("commons-cli", "0.1"));
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>
+    /// Submits a job. The request id makes the call safe to repeat, so a connection that fails before an answer
+    /// arrives is tried again, up to three times, without any risk of running the job twice.
+    /// </summary>
+    public async Task<JobView> SubmitAsync(SubmitJobRequest request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendAsync<JobView>(HttpMethod.Post, ApiRoutes.Jobs, request, cancellationToken);
+            }
+            catch (BridgeException e) when (e.IsTransient && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
+        }
+    }
+
+    public Task<JobView> GetAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<JobView>(HttpMethod.Get, ApiRoutes.Job(id), null, cancellationToken);
+
+    public Task<List<JobView>> ListAsync(bool all, CancellationToken cancellationToken) =>
+        SendAsync<List<JobView>>(HttpMethod.Get, $"{ApiRoutes.Jobs}?all={(all ? "true" : "false")}", null, cancellationToken);
+
+    public Task<JobView> CancelAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<JobView>(HttpMethod.Delete, ApiRoutes.Job(id), null, cancellationToken);
+
+    /// <summary>
+    /// Copies the job's output from <paramref name="offset"/> to <paramref name="sink"/> and returns the offset
+    /// reached. With <paramref name="follow"/>, it stays until the job ends; a dropped connection is resumed from
+    /// the last byte received, so nothing is lost or repeated.
+    /// </summary>
+    public async Task<long> CopyLogsAsync(string id, long offset, bool follow, Stream sink, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Logs(id, offset, follow));
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await ProblemAsync(response, cancellationToken);
+                }
+
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    await sink.FlushAsync(cancellationToken);
+                    offset += read;
+                    failures = 0;
+                }
+
+                return offset;
+            }
+            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested && ++failures <= 30)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, failures)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: JsonDefaults.Options);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, timeout.Token);
+        }
+        catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BridgeException($"cannot reach the bridge at {Address} ({Reason(e)})", transient: true);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ProblemAsync(response, cancellationToken);
+            }
+
+            return await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, cancellationToken)
+                ?? throw new BridgeException($"the bridge at {Address} answered {path} with an empty body");
+        }
+    }
+
+    private static async Task<BridgeException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            var problem = JsonSerializer.Deserialize<Problem>(text, JsonDefaults.Options);
+            if (problem?.Title is not null)
+            {
+                var details = (problem.Errors ?? [])
+                    .SelectMany(field => field.Value.Select(reason => $"{field.Key}: {reason}"))
+                    .ToList();
+                var message = problem.Detail is null ? problem.Title : $"{problem.Title}: {problem.Detail}";
+                return new BridgeException(message, status, details, transient: status >= 502);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document (a proxy's page, say); the status line below says what happened.
+        }
+
+        var reason = response.StatusCode == HttpStatusCode.Unauthorized ? "the token was refused" : response.ReasonPhrase;
+        return new BridgeException($"the bridge answered {status} ({reason})", status, transient: status >= 502);
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is HttpRequestException or IOException or SocketException
+        || (e is TaskCanceledException && e.InnerException is TimeoutException)
+        || (e is BridgeException { IsTransient: true })
+        || (e is OperationCanceledException);
+
+    private static string Reason(Exception e) =>
+        e is OperationCanceledException ? "no answer in time"
+        : e.InnerException is SocketException socket ? socket.Message
+        : e.Message;
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed record Problem(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
+}

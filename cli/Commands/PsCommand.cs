@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Commons.Contracts;
+using Spectre.Console;
+
+namespace Commons.Cli.Commands;
+
+/// <summary><c>commons ps [--all] [--json]</c>: the user's jobs, unfinished ones unless <c>--all</c>.</summary>
+internal static class PsCommand
+{
+    public static Command Create()
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Include finished jobs" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of jobs" };
+        var ps = new Command("ps", "List your jobs") { all, json };
+        ps.SetAction(parse => CommandContext.WithBridgeAsync(async bridge =>
+        {
+            var jobs = await bridge.ListAsync(parse.GetValue(all), CancellationToken.None);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(jobs, JsonDefaults.Options));
+                return ExitCodes.Ok;
+            }
+
+            Render(jobs, AnsiConsole.Console, DateTimeOffset.UtcNow);
+            return ExitCodes.Ok;
+        }));
+        return ps;
+    }
+
+    /// <summary>Writes the table people read; <paramref name="now"/> makes the ages testable.</summary>
+    internal static void Render(IReadOnlyList<JobView> jobs, IAnsiConsole console, DateTimeOffset now)
+    {
+        var table = new Table().Border(TableBorder.None).HideRowSeparators();
+        foreach (var column in new[] { "ID", "NAME", "STATE", "SITE", "SLURM ID", "GPUS", "CREATED", "EXIT" })
+        {
+            table.AddColumn(new TableColumn(column).PadLeft(0).PadRight(2));
+        }
+
+        foreach (var job in jobs)
+        {
+            table.AddRow(
+                Markup.Escape(job.Id),
+                Markup.Escape(job.Name),
+                Markup.Escape(job.State + (job.Unreachable ? " (unreachable)" : "")),
+                Markup.Escape(job.Site),
+                Markup.Escape(job.SlurmJobId ?? "-"),
+                Markup.Escape(job.Gpus ?? "-"),
+                Ago(now - job.CreatedAt),
+                job.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        console.Write(table);
+    }
+
+    internal static string Ago(TimeSpan age) =>
+        age.TotalSeconds < 60 ? $"{Math.Max(0, (int)age.TotalSeconds)}s ago"
+        : age.TotalMinutes < 60 ? $"{(int)age.TotalMinutes}m ago"
+        : age.TotalHours < 48 ? $"{(int)age.TotalHours}h ago"
+        : $"{(int)age.TotalDays}d ago";
+}
