@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Commons.Cli.Config;
 using Commons.Contracts;
 
@@ -52,7 +53,9 @@ internal sealed class BridgeClient : IDisposable
         {
             try
             {
-                return await SendAsync<JobView>(HttpMethod.Post, ApiRoutes.Jobs, request, cancellationToken);
+                return await SendAsync(
+                    HttpMethod.Post, ApiRoutes.Jobs, JsonContent.Create(request, JsonDefaults.Context.SubmitJobRequest),
+                    JsonDefaults.Context.JobView, cancellationToken);
             }
             catch (BridgeException e) when (e.IsTransient && attempt < 3)
             {
@@ -62,13 +65,14 @@ internal sealed class BridgeClient : IDisposable
     }
 
     public Task<JobView> GetAsync(string id, CancellationToken cancellationToken) =>
-        SendAsync<JobView>(HttpMethod.Get, ApiRoutes.Job(id), null, cancellationToken);
+        SendAsync(HttpMethod.Get, ApiRoutes.Job(id), null, JsonDefaults.Context.JobView, cancellationToken);
 
     public Task<List<JobView>> ListAsync(bool all, CancellationToken cancellationToken) =>
-        SendAsync<List<JobView>>(HttpMethod.Get, $"{ApiRoutes.Jobs}?all={(all ? "true" : "false")}", null, cancellationToken);
+        SendAsync(
+            HttpMethod.Get, $"{ApiRoutes.Jobs}?all={(all ? "true" : "false")}", null, JsonDefaults.Context.ListJobView, cancellationToken);
 
     public Task<JobView> CancelAsync(string id, CancellationToken cancellationToken) =>
-        SendAsync<JobView>(HttpMethod.Delete, ApiRoutes.Job(id), null, cancellationToken);
+        SendAsync(HttpMethod.Delete, ApiRoutes.Job(id), null, JsonDefaults.Context.JobView, cancellationToken);
 
     /// <summary>
     /// Copies the job's output from <paramref name="offset"/> to <paramref name="sink"/> and returns the offset
@@ -109,15 +113,13 @@ internal sealed class BridgeClient : IDisposable
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(
+        HttpMethod method, string path, HttpContent? body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: JsonDefaults.Options);
-        }
+        request.Content = body;
 
         HttpResponseMessage response;
         try
@@ -136,7 +138,7 @@ internal sealed class BridgeClient : IDisposable
                 throw await ProblemAsync(response, cancellationToken);
             }
 
-            return await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, cancellationToken)
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
                 ?? throw new BridgeException($"the bridge at {Address} answered {path} with an empty body");
         }
     }
@@ -147,7 +149,7 @@ internal sealed class BridgeClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
-            var problem = JsonSerializer.Deserialize<Problem>(text, JsonDefaults.Options);
+            var problem = JsonSerializer.Deserialize(text, JsonDefaults.Context.ProblemDocument);
             if (problem?.Title is not null)
             {
                 var details = (problem.Errors ?? [])
@@ -178,6 +180,7 @@ internal sealed class BridgeClient : IDisposable
         : e.Message;
 
     public void Dispose() => _http.Dispose();
-
-    private sealed record Problem(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
 }
+
+/// <summary>An RFC 9457 problem document, as the bridge answers errors.</summary>
+internal sealed record ProblemDocument(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);

@@ -19,7 +19,7 @@ internal static class PsCommand
             var jobs = await bridge.ListAsync(parse.GetValue(all), CancellationToken.None);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(jobs, JsonDefaults.Options));
+                Console.Out.WriteLine(JsonSerializer.Serialize(jobs, JsonDefaults.Context.ListJobView));
                 return ExitCodes.Ok;
             }
 

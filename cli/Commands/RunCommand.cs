@@ -68,7 +68,7 @@ internal static class RunCommand
         var job = await bridge.SubmitAsync(request, interrupt.Token);
         if (detach)
         {
-            Console.Out.WriteLine(json ? JsonSerializer.Serialize(job, JsonDefaults.Options) : job.Id);
+            Console.Out.WriteLine(json ? JsonSerializer.Serialize(job, JsonDefaults.Context.JobView) : job.Id);
             return ExitCodes.Ok;
         }
 

@@ -82,7 +82,7 @@ internal static class CliConfig
         File.Delete(temp);
         using (var stream = new FileStream(temp, options))
         {
-            JsonSerializer.Serialize(stream, new ConfigFile(bridge, token), JsonDefaults.Options);
+            JsonSerializer.Serialize(stream, new ConfigFile(bridge, token), JsonDefaults.Context.ConfigFile);
         }
 
         File.Move(temp, path, overwrite: true);
@@ -105,13 +105,14 @@ internal static class CliConfig
 
         try
         {
-            return JsonSerializer.Deserialize<ConfigFile>(File.ReadAllText(path), JsonDefaults.Options);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), JsonDefaults.Context.ConfigFile);
         }
         catch (JsonException e)
         {
             throw new CliConfigException($"{path} is not valid JSON ({e.Message}); fix or delete it");
         }
     }
-
-    private sealed record ConfigFile(string? Bridge, string? Token);
 }
+
+/// <summary>The config file's content.</summary>
+internal sealed record ConfigFile(string? Bridge, string? Token);
