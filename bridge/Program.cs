@@ -6,5 +6,6 @@ var root = new RootCommand("Compute Commons bridge: runs jobs on Slurm clusters 
 {
     Commands.Serve(),
     Commands.Tokens(),
+    Commands.Site(),
 };
 return await root.Parse(args).InvokeAsync();

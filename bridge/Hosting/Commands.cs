@@ -3,6 +3,7 @@ using System.Reflection;
 using Commons.Bridge.Api;
 using Commons.Bridge.Data;
 using Commons.Bridge.Sites;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Commons.Bridge.Hosting;
 
@@ -58,6 +59,48 @@ internal static class Commands
             return 0;
         });
         return new Command("tokens", "Manage bearer tokens") { create };
+    }
+
+    public static Command Site()
+    {
+        var sitesOption = new Option<string>("--sites") { Description = "Folder of site config files", Required = true };
+        var nameArgument = new Argument<string>("name") { Description = "The site to check, as its file names it" };
+        var check = new Command("check", "Compare a site config with the live cluster and say what differs")
+        {
+            sitesOption, nameArgument,
+        };
+        check.SetAction(async (parse, cancellationToken) =>
+        {
+            IReadOnlyList<SiteConfig> sites;
+            try
+            {
+                sites = SiteConfigLoader.LoadFolder(parse.GetValue(sitesOption)!);
+            }
+            catch (SiteConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"commons-bridge: bad site config: {e.Message}");
+                return 78;
+            }
+
+            var name = parse.GetValue(nameArgument)!;
+            var site = sites.FirstOrDefault(s => s.Name == name);
+            if (site is null)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"commons-bridge: no site '{name}'; configured: {string.Join(", ", sites.Select(s => s.Name))}");
+                return 2;
+            }
+
+            using var pool = new Ssh.SshPool(new SiteRegistry(sites), NullLogger<Ssh.SshPool>.Instance);
+            var findings = await new SiteChecker(pool).CheckAsync(site, cancellationToken);
+            foreach (var finding in findings)
+            {
+                Console.Out.WriteLine($"{(finding.Ok ? "ok     " : "DIFFERS")}  {finding.Subject}: {finding.Message}");
+            }
+
+            return findings.All(f => f.Ok) ? 0 : 1;
+        });
+        return new Command("site", "Site config tools") { check };
     }
 
     private static async Task<int> ServeAsync(BridgeOptions options, CancellationToken cancellationToken)

@@ -62,6 +62,9 @@ public sealed class SshPool(SiteRegistry sites, ILogger<SshPool> logger) : ISite
         private readonly SemaphoreSlim _connectLock = new(1, 1);
         private SshClient? _client;
 
+        // Set by the host key check of the connection being opened; SSH.NET reports the refusal as a generic failure.
+        private volatile string? _rejectedHostKey;
+
         public async Task<CommandResult> RunAsync(string command, byte[]? stdin, CancellationToken cancellationToken)
         {
             await _channels.WaitAsync(cancellationToken);
@@ -120,15 +123,20 @@ public sealed class SshPool(SiteRegistry sites, ILogger<SshPool> logger) : ISite
                 _client?.Dispose();
                 _client = null;
                 var client = CreateClient();
+                _rejectedHostKey = null;
                 try
                 {
                     await client.ConnectAsync(cancellationToken);
                 }
-                catch (SshConnectionException e) when (e.DisconnectReason == Renci.SshNet.Messages.Transport.DisconnectReason.HostKeyNotVerifiable)
+                catch (SshException e) when (_rejectedHostKey is { } presented)
                 {
                     client.Dispose();
                     throw new SiteUnreachableException(
-                        site.Name, "host key does not match login.hostKeySha256; refusing to connect", isTransient: false, e);
+                        site.Name,
+                        $"the login node presented host key {presented}, but login.hostKeySha256 pins " +
+                        $"{site.Login.HostKeySha256}; refusing to connect",
+                        isTransient: false,
+                        e);
                 }
                 catch (SshAuthenticationException e)
                 {
@@ -177,7 +185,8 @@ public sealed class SshPool(SiteRegistry sites, ILogger<SshPool> logger) : ISite
                 e.CanTrust = HostKeyPin.Matches(site.Login.HostKeySha256, e.FingerPrintSHA256);
                 if (!e.CanTrust)
                 {
-                    Log.HostKeyMismatch(logger, site.Name, site.Login.HostKeySha256, "SHA256:" + e.FingerPrintSHA256);
+                    _rejectedHostKey = "SHA256:" + e.FingerPrintSHA256;
+                    Log.HostKeyMismatch(logger, site.Name, site.Login.HostKeySha256, _rejectedHostKey);
                 }
             };
             return client;
