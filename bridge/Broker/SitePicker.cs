@@ -7,7 +7,7 @@ public sealed record Placement(SiteConfig Site, SitePartition Partition, string?
 
 /// <summary>
 /// Picks a site and partition for a job from what the sites offer: GPU type and count, CPUs and walltime. Among
-/// sites that fit, a reachable one with the highest weight wins. (Comparing the earliest start that
+/// sites that fit, a reachable one with the highest weight wins; a job without GPUs prefers a partition without them. (Comparing the earliest start that
 /// <c>sbatch --test-only</c> reports on each candidate is the next step; with one site it changes nothing.)
 /// </summary>
 public sealed class SitePicker(SiteRegistry sites)
@@ -30,11 +30,16 @@ public sealed class SitePicker(SiteRegistry sites)
         if (gpuType is not null)
         {
             var offered = candidates.SelectMany(s => s.Partitions).SelectMany(p => p.Gpus.Keys).Distinct().Order().ToList();
-            if (!offered.Contains(gpuType, StringComparer.Ordinal))
+
+            // People type h100 or H100; the job asks Slurm for the type as the site's config spells it.
+            var spelled = offered.FirstOrDefault(t => string.Equals(t, gpuType, StringComparison.OrdinalIgnoreCase));
+            if (spelled is null)
             {
                 var known = offered.Count == 0 ? "none" : string.Join(", ", offered);
                 return (null, "resources.gpus", $"unknown GPU type '{gpuType}'; GPU types offered: {known}");
             }
+
+            gpuType = spelled;
         }
 
         var fits = candidates
@@ -70,8 +75,9 @@ public sealed class SitePicker(SiteRegistry sites)
         var best = timeFit
             .OrderBy(c => sites.IsUnreachable(c.Site.Name))
             .ThenByDescending(c => c.Site.Weight)
-            .ThenByDescending(c => c.Partition.Default)
+            // A job without GPUs goes to a partition without them when there is one, so it blocks no GPU node.
             .ThenBy(c => c.Partition.Gpus.Count > 0 && gpuCount == 0)
+            .ThenByDescending(c => c.Partition.Default)
             .First();
         var type = gpuCount > 0 ? gpuType : null;
         return (new Placement(best.Site, best.Partition, type), null, null);

@@ -123,7 +123,13 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
         var bytes = 0;
         for (var i = 0; i < command.Count; i++)
         {
-            var word = command[i] ?? "";
+            var word = command[i];
+            if (word is null)
+            {
+                add($"command[{i}]", "is null; every word of the command must be a string");
+                continue;
+            }
+
             if (word.Contains('\0', StringComparison.Ordinal))
             {
                 add($"command[{i}]", "contains a NUL character, which no program can receive");

@@ -202,7 +202,7 @@ public static partial class SiteConfigLoader
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvName();
 
-    [GeneratedRegex("^/[A-Za-z0-9/._+-]*$")]
+    [GeneratedRegex("^/[A-Za-z0-9._+-][A-Za-z0-9/._+-]*$")]
     private static partial Regex SafePath();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,32}$")]
