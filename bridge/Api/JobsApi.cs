@@ -5,7 +5,10 @@ using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
 using Commons.Bridge.Ssh;
 using Commons.Contracts;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Commons.Bridge.Api;
 
@@ -27,12 +30,12 @@ public static class JobsApi
     }
 
     public static async Task<Results<Created<JobView>, Ok<JobView>, Accepted<JobView>, ValidationProblem, ProblemHttpResult>>
-        SubmitAsync(SubmitJobRequest? request, HttpContext http, JobService service, SiteRegistry sites, CancellationToken cancellationToken)
+        SubmitAsync(HttpContext http, JobService service, SiteRegistry sites, CancellationToken cancellationToken)
     {
+        var (request, bodyErrors) = await ReadBodyAsync<SubmitJobRequest>(http, cancellationToken);
         if (request is null)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["body"] = ["expected a JSON object with requestId and command"] });
+            return TypedResults.ValidationProblem(bodyErrors!, title: "The job request is invalid");
         }
 
         var outcome = await service.SubmitAsync(TokenAuth.User(http), request, cancellationToken);
@@ -175,6 +178,33 @@ public static class JobsApi
                 activity.Touch(job.Site);
                 await Task.Delay(LogPollInterval, time, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON body. Unlike the framework's binder, a body that does not parse is answered with the JSON path
+    /// of the value that broke it, so the client learns which field to fix.
+    /// </summary>
+    private static async Task<(T? Value, Dictionary<string, string[]>? Errors)> ReadBodyAsync<T>(
+        HttpContext http, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            return (null, new() { ["body"] = ["expected Content-Type: application/json"] });
+        }
+
+        var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, options, cancellationToken);
+            return value is null ? (null, new() { ["body"] = ["expected a JSON object, got null"] }) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            return (null, new() { [field] = [$"not valid JSON, or not the type this field takes{where}"] });
         }
     }
 

@@ -119,6 +119,9 @@ internal static class Commands
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddProblemDetails();
+
+        // A null where the contract says string (a command word, an env value) is a request error, not a crash.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectNullableAnnotations = true);
         builder.Services.AddBridgeCore(options, sites);
         builder.Services.AddSitePolling(sites);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
