@@ -23,19 +23,29 @@ internal static class PsCommand
                 return ExitCodes.Ok;
             }
 
-            Render(jobs, AnsiConsole.Console, DateTimeOffset.UtcNow);
+            var console = AnsiConsole.Console;
+            if (Console.IsOutputRedirected)
+            {
+                // Piped into grep or a file: one line per job however long, not the 80 columns of no terminal.
+                console.Profile.Width = 400;
+            }
+
+            Render(jobs, console, DateTimeOffset.UtcNow);
             return ExitCodes.Ok;
         }));
         return ps;
     }
 
-    /// <summary>Writes the table people read; <paramref name="now"/> makes the ages testable.</summary>
+    /// <summary>
+    /// Writes the table people read; <paramref name="now"/> makes the ages testable. A state ending in <c>?</c> is the
+    /// last one seen while the job's site cannot be reached.
+    /// </summary>
     internal static void Render(IReadOnlyList<JobView> jobs, IAnsiConsole console, DateTimeOffset now)
     {
         var table = new Table().Border(TableBorder.None).HideRowSeparators();
         foreach (var column in new[] { "ID", "NAME", "STATE", "SITE", "SLURM ID", "GPUS", "CREATED", "EXIT" })
         {
-            table.AddColumn(new TableColumn(column).PadLeft(0).PadRight(2));
+            table.AddColumn(new TableColumn(column).PadLeft(0).PadRight(2).NoWrap());
         }
 
         foreach (var job in jobs)
@@ -43,7 +53,7 @@ internal static class PsCommand
             table.AddRow(
                 Markup.Escape(job.Id),
                 Markup.Escape(job.Name),
-                Markup.Escape(job.State + (job.Unreachable ? " (unreachable)" : "")),
+                Markup.Escape(job.State + (job.Unreachable ? "?" : "")),
                 Markup.Escape(job.Site),
                 Markup.Escape(job.SlurmJobId ?? "-"),
                 Markup.Escape(job.Gpus ?? "-"),
