@@ -14,6 +14,7 @@ namespace Commons.Cli.Commands;
 internal static class RunCommand
 {
     private static readonly TimeSpan StatusPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan BridgePatience = TimeSpan.FromMinutes(5);
 
     public static Command Create()
     {
@@ -95,7 +96,7 @@ internal static class RunCommand
         {
             status.Show(Describe(job));
             await Task.Delay(StatusPoll, cancellationToken);
-            job = await bridge.GetAsync(job.Id, cancellationToken);
+            job = await GetPatientlyAsync(bridge, job, status, cancellationToken);
         }
 
         return job;
@@ -104,14 +105,36 @@ internal static class RunCommand
     private static async Task<JobView> WaitForEndAsync(BridgeClient bridge, JobView job, CancellationToken cancellationToken)
     {
         // The log stream ends once the bridge has seen the job end, so this loop rarely turns more than once.
-        job = await bridge.GetAsync(job.Id, cancellationToken);
+        job = await GetPatientlyAsync(bridge, job, null, cancellationToken);
         while (!JobStates.IsTerminal(job.State))
         {
             await Task.Delay(StatusPoll, cancellationToken);
-            job = await bridge.GetAsync(job.Id, cancellationToken);
+            job = await GetPatientlyAsync(bridge, job, null, cancellationToken);
         }
 
         return job;
+    }
+
+    /// <summary>
+    /// Asks the bridge for the job, riding out a bridge that restarts or a network that blips: the job runs on
+    /// regardless, so giving up would lose its output and exit code. Gives up after <see cref="BridgePatience"/>.
+    /// </summary>
+    private static async Task<JobView> GetPatientlyAsync(
+        BridgeClient bridge, JobView job, StatusLine? status, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + BridgePatience;
+        while (true)
+        {
+            try
+            {
+                return await bridge.GetAsync(job.Id, cancellationToken);
+            }
+            catch (BridgeException e) when (e.IsTransient && DateTimeOffset.UtcNow < deadline)
+            {
+                status?.Show($"{Describe(job)}; bridge unreachable, retrying");
+                await Task.Delay(StatusPoll, cancellationToken);
+            }
+        }
     }
 
     private static async Task<int> CancelAsync(BridgeClient bridge, JobView job)
