@@ -11,6 +11,7 @@ namespace Commons.Contracts;
 /// <param name="Resources">GPUs, CPUs, memory and walltime; site defaults where omitted.</param>
 /// <param name="Environment">Variables set in the job. Names match <c>[A-Za-z_][A-Za-z0-9_]*</c>.</param>
 /// <param name="Site">Site to run on; the broker picks one when omitted.</param>
+/// <param name="Parameters">Values of the template's typed parameters, as strings; checked against their types.</param>
 public sealed record SubmitJobRequest(
     string RequestId,
     IReadOnlyList<string>? Command,
@@ -18,7 +19,8 @@ public sealed record SubmitJobRequest(
     string? Name = null,
     JobResources? Resources = null,
     IReadOnlyDictionary<string, string>? Environment = null,
-    string? Site = null);
+    string? Site = null,
+    IReadOnlyDictionary<string, string>? Parameters = null);
 
 /// <summary>Resources asked for a job.</summary>
 /// <param name="Gpus"><c>TYPE:N</c> or <c>N</c> (any type); none when omitted.</param>
@@ -39,6 +41,9 @@ public sealed record JobResources(
 /// <param name="ExitCode">The command's exit code once known.</param>
 /// <param name="Signal">The signal that ended the command, when one did.</param>
 /// <param name="Unreachable">True while the job's site cannot be asked; the state is the last one seen.</param>
+/// <param name="Model">The catalog model a model job serves; null for other jobs.</param>
+/// <param name="KeepAliveUntil">When an idle model job will be stopped; null when it runs to its walltime.</param>
+/// <param name="EstimatedStart">Slurm's estimate of when a queued job starts, where it gives one.</param>
 public sealed record JobView(
     string Id,
     string Name,
@@ -57,4 +62,8 @@ public sealed record JobView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
-    bool Unreachable);
+    bool Unreachable,
+    string Template = "command",
+    string? Model = null,
+    DateTimeOffset? KeepAliveUntil = null,
+    DateTimeOffset? EstimatedStart = null);

@@ -14,7 +14,7 @@ public sealed class SitePicker(SiteRegistry sites)
 {
     /// <summary>Returns the placement, or the request field that cannot be met and why.</summary>
     public (Placement? Placement, string? Field, string? Error) Pick(
-        string? site, string? gpuType, int gpuCount, int cpus, int? timeMinutes)
+        string? site, string? gpuType, int gpuCount, int cpus, int? timeMinutes, string? modelRuntime = null)
     {
         IEnumerable<SiteConfig> candidates = sites.All;
         if (site is not null)
@@ -25,6 +25,17 @@ public sealed class SitePicker(SiteRegistry sites)
             }
 
             candidates = [named];
+        }
+
+        if (modelRuntime is not null)
+        {
+            candidates = candidates.Where(s => s.Runtime.Models.ContainsKey(modelRuntime)).ToList();
+            if (!candidates.Any())
+            {
+                return (null, "site", site is null
+                    ? $"no site offers the {modelRuntime} model runtime"
+                    : $"site '{site}' does not offer the {modelRuntime} model runtime");
+            }
         }
 
         if (gpuType is not null)

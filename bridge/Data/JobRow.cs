@@ -33,6 +33,31 @@ public sealed class JobRow
     public long? StartedAt { get; set; }
     public long? EndedAt { get; set; }
     public long UpdatedAt { get; set; }
+    public string? Model { get; set; }
+
+    /// <summary>Seconds a model job stays warm after its last request; null is the default, negative is forever.</summary>
+    public long? KeepAliveSeconds { get; set; }
+    public long? LastActiveAt { get; set; }
+    public long? EstimatedStart { get; set; }
+
+    public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromMinutes(5);
+
+    /// <summary>When an idle model job is due to be stopped; null for other jobs and for ones kept to their walltime.</summary>
+    public DateTimeOffset? KeepAliveUntil
+    {
+        get
+        {
+            if (Model is null || JobStates.IsTerminal(State) || KeepAliveSeconds is < 0)
+            {
+                return null;
+            }
+
+            // Idle time counts from the last request, or from the start: a model waiting in the queue is not idle.
+            var since = Math.Max(LastActiveAt ?? 0, StartedAt ?? CreatedAt);
+            var keep = KeepAliveSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultKeepAlive;
+            return Time(since) + keep;
+        }
+    }
 
     public IReadOnlyList<string> Command => JsonSerializer.Deserialize<List<string>>(CommandJson) ?? [];
 
@@ -41,7 +66,8 @@ public sealed class JobRow
     public JobView ToView(bool unreachable) => new(
         Id, Name, State, Reason, Site, Partition, SlurmJobId,
         (int?)ExitCode, (int?)Signal, Node, Gpus, (int)Cpus, (int)TimeMinutes, Command,
-        Time(CreatedAt), TimeOrNull(StartedAt), TimeOrNull(EndedAt), unreachable && !JobStates.IsTerminal(State));
+        Time(CreatedAt), TimeOrNull(StartedAt), TimeOrNull(EndedAt), unreachable && !JobStates.IsTerminal(State),
+        Template, Model, KeepAliveUntil, State == JobStates.Queued ? TimeOrNull(EstimatedStart) : null);
 
     private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 

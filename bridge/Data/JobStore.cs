@@ -9,7 +9,8 @@ public sealed class JobStore(Database database, TimeProvider time)
     private const string Columns = """
         id, user_id, request_id, name, template, site, partition, state, reason, slurm_job_id, exit_code, signal,
         node, gpus, cpus, memory_mb, time_minutes, command_json, work_dir, script, sbatch_json, lookup_misses,
-        created_at, submitted_at, started_at, ended_at, updated_at
+        created_at, submitted_at, started_at, ended_at, updated_at, model, keep_alive_seconds, last_active_at,
+        estimated_start
         """;
 
     private const string NotTerminal =
@@ -29,7 +30,8 @@ public sealed class JobStore(Database database, TimeProvider time)
             INSERT INTO jobs ({Columns}) VALUES (
                 @Id, @UserId, @RequestId, @Name, @Template, @Site, @Partition, @State, @Reason, @SlurmJobId, @ExitCode,
                 @Signal, @Node, @Gpus, @Cpus, @MemoryMb, @TimeMinutes, @CommandJson, @WorkDir, @Script, @SbatchJson,
-                @LookupMisses, @CreatedAt, @SubmittedAt, @StartedAt, @EndedAt, @UpdatedAt)
+                @LookupMisses, @CreatedAt, @SubmittedAt, @StartedAt, @EndedAt, @UpdatedAt, @Model, @KeepAliveSeconds,
+                @LastActiveAt, @EstimatedStart)
             ON CONFLICT (user_id, request_id) DO NOTHING
             """,
             job,
@@ -98,12 +100,45 @@ public sealed class JobStore(Database database, TimeProvider time)
             $"""
             UPDATE jobs SET state = @State, reason = @Reason, node = @Node, exit_code = @ExitCode, signal = @Signal,
                 started_at = @StartedAt, ended_at = @EndedAt, lookup_misses = @LookupMisses, updated_at = @UpdatedAt,
+                estimated_start = @EstimatedStart,
                 slurm_job_id = COALESCE(slurm_job_id, @SlurmJobId)
             WHERE id = @Id AND {NotTerminal}
             """,
             job,
             cancellationToken: cancellationToken));
         return changed == 1;
+    }
+
+    /// <summary>The user's newest unfinished job of a model, or null.</summary>
+    public async Task<JobRow?> FindWarmAsync(string userId, string model, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE user_id = @userId AND model = @model AND {NotTerminal} ORDER BY created_at DESC",
+            new { userId, model },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Every unfinished model job, for the keep-alive sweep.</summary>
+    public async Task<IReadOnlyList<JobRow>> ActiveModelJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE model IS NOT NULL AND {NotTerminal}", cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Notes that a model job served a request now, which restarts its keep-alive time.</summary>
+    public async Task TouchAsync(string id, long? keepAliveSeconds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET last_active_at = @now, keep_alive_seconds = COALESCE(@keepAliveSeconds, keep_alive_seconds)
+            WHERE id = @id
+            """,
+            new { id, now = Now(), keepAliveSeconds },
+            cancellationToken: cancellationToken));
     }
 
     public long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -55,5 +55,12 @@ internal static class Migrations
             CREATE INDEX jobs_by_site_state ON jobs (site, state);
             CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
             """),
+        (2, """
+            ALTER TABLE jobs ADD COLUMN model TEXT;
+            ALTER TABLE jobs ADD COLUMN keep_alive_seconds INTEGER;
+            ALTER TABLE jobs ADD COLUMN last_active_at INTEGER;
+            ALTER TABLE jobs ADD COLUMN estimated_start INTEGER;
+            CREATE INDEX jobs_by_user_model ON jobs (user_id, model, state);
+            """),
     ];
 }

@@ -5,4 +5,6 @@ namespace Commons.Bridge.Hosting;
 /// <param name="SitesDirectory">Folder of the site config files, one <c>NAME.yaml</c> per cluster.</param>
 /// <param name="TemplatesDirectory">Folder of the job templates; the copy next to the executable by default.</param>
 /// <param name="Listen">URL the API listens on; <c>http://127.0.0.1:8470</c> by default.</param>
-public sealed record BridgeOptions(string DataDirectory, string SitesDirectory, string TemplatesDirectory, string Listen);
+/// <param name="ModelsFile">The model catalog; the copy of <c>config/models.yaml</c> next to the executable by default.</param>
+public sealed record BridgeOptions(
+    string DataDirectory, string SitesDirectory, string TemplatesDirectory, string Listen, string ModelsFile);

@@ -1,6 +1,7 @@
 using Commons.Bridge.Broker;
 using Commons.Bridge.Data;
 using Commons.Bridge.Jobs;
+using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
 using Commons.Bridge.Rendering;
 using Commons.Bridge.Sites;
@@ -30,6 +31,10 @@ public static class BridgeServices
         services.AddSingleton<JobService>();
         services.AddSingleton<SiteActivity>();
         services.AddSingleton<SitePoller>();
+        services.AddSingleton(ModelCatalog.Load(options.ModelsFile));
+        services.AddSingleton<ModelJobs>();
+        services.AddSingleton<JobActivity>();
+        services.AddSingleton<IJobActivity>(sp => sp.GetRequiredService<JobActivity>());
         return services;
     }
 
@@ -50,6 +55,12 @@ public static class BridgeServices
                         .UsingJobData(SitePollJob.SiteKey, site.Name));
             }
         });
+        services.AddQuartz(quartz => quartz.ScheduleJob<KeepAliveSweep>(
+            trigger => trigger
+                .WithIdentity("keep-alive-sweep")
+                .StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(KeepAliveSweep.Interval).RepeatForever()),
+            job => job.WithIdentity("keep-alive-sweep")));
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }

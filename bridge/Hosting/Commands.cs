@@ -30,11 +30,19 @@ internal static class Commands
             Description = "Folder of job templates",
             DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "templates"),
         };
-        var command = new Command("serve", "Run the bridge's API and pollers") { DataOption, sitesOption, listenOption, templatesOption };
+        var modelsOption = new Option<string>("--models")
+        {
+            Description = "The model catalog",
+            DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "config", "models.yaml"),
+        };
+        var command = new Command("serve", "Run the bridge's API and pollers")
+        {
+            DataOption, sitesOption, listenOption, templatesOption, modelsOption,
+        };
         command.SetAction((parse, cancellationToken) => ServeAsync(
             new BridgeOptions(
                 parse.GetValue(DataOption)!, parse.GetValue(sitesOption)!, parse.GetValue(templatesOption)!,
-                parse.GetValue(listenOption)!),
+                parse.GetValue(listenOption)!, parse.GetValue(modelsOption)!),
             cancellationToken));
         return command;
     }
@@ -144,6 +152,7 @@ internal static class Commands
         app.UseStatusCodePages();
         app.MapGet("/healthz", () => TypedResults.Text("ok\n")).WithName("Health");
         app.MapJobsApi();
+        app.MapModelsApi();
         await app.RunAsync(cancellationToken);
         return 0;
     }

@@ -54,6 +54,12 @@ internal static partial class Log
     [LoggerMessage(3008, LogLevel.Error, "Job {JobId} (Slurm job {SlurmJobId}) left site {Site} without any record; marked failed")]
     public static partial void JobVanished(ILogger logger, string jobId, string site, string slurmJobId);
 
+    [LoggerMessage(3009, LogLevel.Information, "Model job {JobId} ({Model}) on site {Site} was idle past its keep-alive time; stopped")]
+    public static partial void ModelJobIdle(ILogger logger, string jobId, string model, string site);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Stopping idle model job {JobId} on site {Site} failed and is retried: {Reason}")]
+    public static partial void ModelJobIdleCancelFailed(ILogger logger, string jobId, string site, string reason);
+
     [LoggerMessage(4000, LogLevel.Warning, "Polling site {Site} failed and will be retried: {Reason}")]
     public static partial void PollFailed(ILogger logger, string site, string reason);
 

@@ -18,7 +18,8 @@ public sealed record ValidatedJob(
     int Cpus,
     int? MemoryMb,
     int TimeMinutes,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyDictionary<string, object> Parameters);
 
 /// <summary>
 /// Checks a submit request field by field. Every problem is reported under the JSON path of its field, so the
@@ -46,13 +47,25 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
         var templateName = request.Template ?? "command";
         if (!templates.TryGet(templateName, out var template))
         {
-            Add("template", $"no template named '{templateName}'; known: {string.Join(", ", templates.All.Select(t => t.Name))}");
+            var known = string.Join(", ", templates.All.Select(t => t.Name).Order(StringComparer.Ordinal));
+            Add("template", $"no template named '{templateName}'; known: {known}");
         }
 
         var command = request.Command ?? [];
+        IReadOnlyDictionary<string, object> parameters;
         if (templateName == "command")
         {
             ValidateCommand(command, Add);
+            parameters = new Dictionary<string, object> { ["command"] = command };
+        }
+        else
+        {
+            if (command.Count > 0 && template is not null)
+            {
+                Add("command", $"only the command template takes a command; template '{templateName}' takes parameters");
+            }
+
+            parameters = template is null ? new Dictionary<string, object>() : ValidateParameters(template, request.Parameters, Add);
         }
 
         var name = request.Name ?? DefaultName(command);
@@ -86,7 +99,7 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
             return (null, errors);
         }
 
-        var (placement, field, problem) = picker.Pick(request.Site, gpuType, gpuCount, cpus, minutes);
+        var (placement, field, problem) = picker.Pick(request.Site, gpuType, gpuCount, cpus, minutes, template!.ModelRuntime);
         if (placement is null)
         {
             Add(field!, problem!);
@@ -100,7 +113,7 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
             return (null, errors);
         }
 
-        if (!template!.Runtimes.Contains(placement.Site.Runtime.Container))
+        if (!template.Runtimes.Contains(placement.Site.Runtime.Container))
         {
             Add("template", $"template '{template.Name}' cannot run with site '{placement.Site.Name}' runtime '{placement.Site.Runtime.Container}'");
             return (null, errors);
@@ -108,7 +121,7 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
 
         var job = new ValidatedJob(
             request.RequestId, name, template, command, placement, gpuCount, cpus, memory,
-            minutes ?? partition.DefaultTimeMinutes, environment);
+            minutes ?? partition.DefaultTimeMinutes, environment, parameters);
         return (job, errors);
     }
 
@@ -142,6 +155,61 @@ public sealed partial class JobRequestValidator(TemplateCatalog templates, SiteP
         {
             add("command", $"{bytes} bytes; at most {MaxCommandBytes} (put long input in a file)");
         }
+    }
+
+    private static Dictionary<string, object> ValidateParameters(
+        JobTemplate template, IReadOnlyDictionary<string, string>? values, Action<string, string> add)
+    {
+        var result = new Dictionary<string, object>(StringComparer.Ordinal);
+        values ??= new Dictionary<string, string>();
+        foreach (var name in values.Keys.Where(k => !template.Parameters.ContainsKey(k)))
+        {
+            var known = template.Parameters.Count == 0 ? "none" : string.Join(", ", template.Parameters.Keys);
+            add($"parameters.{Printable(name)}", $"template '{template.Name}' has no such parameter; it takes: {known}");
+        }
+
+        foreach (var (name, definition) in template.Parameters)
+        {
+            var field = $"parameters.{name}";
+            var text = values.GetValueOrDefault(name) ?? definition.Default;
+            if (text is null)
+            {
+                if (definition.Required)
+                {
+                    add(field, $"required: {definition.Description}");
+                }
+
+                continue;
+            }
+
+            if (text.Contains('\0', StringComparison.Ordinal))
+            {
+                add(field, "contains a NUL character");
+                continue;
+            }
+
+            if (definition.Pattern is { } pattern && !Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromSeconds(1)))
+            {
+                add(field, $"'{Printable(text)}' does not match {pattern}");
+                continue;
+            }
+
+            object? value = definition.Type switch
+            {
+                "int" => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null,
+                "bool" => bool.TryParse(text, out var b) ? b : null,
+                _ => text,
+            };
+            if (value is null)
+            {
+                add(field, $"'{Printable(text)}' is not a{(definition.Type == "int" ? "n int" : " bool")}");
+                continue;
+            }
+
+            result[name] = value;
+        }
+
+        return result;
     }
 
     private static Dictionary<string, string> ValidateEnvironment(

@@ -32,7 +32,10 @@ public sealed class JobService(
 
     public bool IsInFlight(string jobId) => _inFlight.ContainsKey(jobId);
 
-    public async Task<SubmitOutcome> SubmitAsync(string userId, SubmitJobRequest request, CancellationToken cancellationToken)
+    /// <summary>Validates and submits a job; a model job also names its catalog model and keep-alive.</summary>
+    public async Task<SubmitOutcome> SubmitAsync(
+        string userId, SubmitJobRequest request, CancellationToken cancellationToken, string? model = null,
+        long? keepAliveSeconds = null)
     {
         var (job, errors) = validator.Validate(request);
         if (job is null)
@@ -41,6 +44,8 @@ public sealed class JobService(
         }
 
         var row = BuildRow(userId, job);
+        row.Model = model;
+        row.KeepAliveSeconds = keepAliveSeconds;
         var (stored, created) = await store.InsertAsync(row, cancellationToken);
         if (!created)
         {
@@ -110,7 +115,8 @@ public sealed class JobService(
     /// Cancels a job: scancel when Slurm has it, and the job is recorded as cancelled at once so that no later
     /// poll or retried submit can bring it back. A finished job is returned unchanged.
     /// </summary>
-    public async Task<JobRow> CancelAsync(JobRow job, CancellationToken cancellationToken)
+    public async Task<JobRow> CancelAsync(
+        JobRow job, CancellationToken cancellationToken, string reason = "cancelled by its owner")
     {
         if (JobStates.IsTerminal(job.State))
         {
@@ -123,7 +129,7 @@ public sealed class JobService(
         }
 
         job.State = JobStates.Cancelled;
-        job.Reason = "cancelled by its owner";
+        job.Reason = reason;
         job.EndedAt = store.Now();
         await store.UpdateProgressAsync(job, cancellationToken);
         Log.JobCancelled(logger, job.Id, job.Site, job.SlurmJobId ?? "(not submitted)");
@@ -136,8 +142,7 @@ public sealed class JobService(
         var id = JobIds.New();
         var plan = new JobPlan(
             id, job.Placement.Site, job.Placement.Partition, job.Placement.GpuType, job.GpuCount, job.Cpus,
-            job.MemoryMb, job.TimeMinutes, job.Environment,
-            new Dictionary<string, object> { ["command"] = job.Command });
+            job.MemoryMb, job.TimeMinutes, job.Environment, job.Parameters);
         var rendered = ScriptRenderer.Render(job.Template, plan);
         var now = store.Now();
         return new JobRow

@@ -65,7 +65,10 @@ public sealed class SitePoller(
                 && SlurmStates.Map(entry.State, entry.Reason) is { } state
                 && !JobStates.IsTerminal(state))
             {
-                await ApplyAsync(job, state, ReasonOf(entry.Reason), NodeOf(entry.Nodes), cancellationToken);
+                var estimate = state == JobStates.Queued
+                    ? SlurmClient.ParseTime(entry.StartTime)?.ToUnixTimeMilliseconds()
+                    : null;
+                await ApplyAsync(job, state, ReasonOf(entry.Reason), NodeOf(entry.Nodes), cancellationToken, estimate);
             }
             else
             {
@@ -190,10 +193,12 @@ public sealed class SitePoller(
         }
     }
 
-    private async Task ApplyAsync(JobRow job, string state, string? reason, string? node, CancellationToken cancellationToken)
+    private async Task ApplyAsync(
+        JobRow job, string state, string? reason, string? node, CancellationToken cancellationToken, long? estimatedStart = null)
     {
         var now = store.Now();
-        var changed = job.State != state || job.Reason != reason || job.Node != node;
+        var changed = job.State != state || job.Reason != reason || job.Node != node || job.EstimatedStart != estimatedStart;
+        job.EstimatedStart = estimatedStart;
         job.LookupMisses = 0;
         if (state is JobStates.Running or JobStates.Completing || JobStates.IsTerminal(state))
         {

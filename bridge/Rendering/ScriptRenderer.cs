@@ -150,6 +150,12 @@ public static class ScriptRenderer
                 ["cpus"] = plan.Cpus,
                 ["container"] = plan.Site.Runtime.Container,
             },
+            ["site"] = new ScriptObject
+            {
+                ["name"] = plan.Site.Name,
+                ["ollama_stand_in"] = ShellQuote.Quote(
+                    plan.Site.Runtime.Models.GetValueOrDefault("ollama")?.StandIn ?? ""),
+            },
         };
         var context = new TemplateContext { StrictVariables = true, EnableRelaxedMemberAccess = false };
         context.PushGlobal(globals);

@@ -58,7 +58,19 @@ public sealed class TemplateCatalog
                 throw new InvalidOperationException($"{file}: parameters.{key}.type: '{type}'; expected one of {string.Join(", ", Types)}");
             }
 
-            parameters[key] = new TemplateParameter(key, type, p.Required, p.Default, p.Description ?? "");
+            if (p.Pattern is not null)
+            {
+                try
+                {
+                    _ = new System.Text.RegularExpressions.Regex(p.Pattern);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"{file}: parameters.{key}.pattern: {e.Message}", e);
+                }
+            }
+
+            parameters[key] = new TemplateParameter(key, type, p.Required, p.Default, p.Description ?? "", p.Pattern);
         }
 
         var bodyFile = Path.Combine(directory, "job.sbatch.scriban");
@@ -69,7 +81,8 @@ public sealed class TemplateCatalog
         }
 
         return new JobTemplate(
-            name, raw.Description ?? "", parameters, raw.Runtimes ?? ["none"], raw.Resources?.Cpus ?? 1, body);
+            name, raw.Description ?? "", parameters, raw.Runtimes ?? ["none"], raw.Resources?.Cpus ?? 1, body,
+            raw.ModelRuntime);
     }
 
     private sealed class RawTemplate
@@ -79,6 +92,8 @@ public sealed class TemplateCatalog
         public Dictionary<string, RawParameter>? Parameters { get; set; }
         public RawResources? Resources { get; set; }
         public List<string>? Runtimes { get; set; }
+        public string? ModelRuntime { get; set; }
+        public List<string>? Ports { get; set; }
     }
 
     private sealed class RawParameter
@@ -87,6 +102,7 @@ public sealed class TemplateCatalog
         public bool Required { get; set; }
         public string? Default { get; set; }
         public string? Description { get; set; }
+        public string? Pattern { get; set; }
     }
 
     private sealed class RawResources

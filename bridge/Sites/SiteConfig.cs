@@ -104,4 +104,17 @@ public sealed record SiteRuntime
 
     /// <summary>Environment modules loaded at the start of every job.</summary>
     public IReadOnlyList<string> Modules { get; init; } = [];
+
+    /// <summary>Model runtimes the site offers, by name (<c>ollama</c>); a model job needs its runtime here.</summary>
+    public IReadOnlyDictionary<string, SiteModelRuntime> Models { get; init; } = new Dictionary<string, SiteModelRuntime>();
+}
+
+/// <summary>How a model runtime is started on the site's nodes.</summary>
+public sealed record SiteModelRuntime
+{
+    /// <summary>
+    /// A stand-in server run when the runtime's own command is not on the node's PATH: test support for sandboxes
+    /// without GPUs or model weights. Null on a real site.
+    /// </summary>
+    public string? StandIn { get; init; }
 }

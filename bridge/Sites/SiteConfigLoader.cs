@@ -141,7 +141,12 @@ public static partial class SiteConfigLoader
                 Qos = raw.Slurm?.Qos,
             },
             Partitions = partitions,
-            Runtime = new SiteRuntime { Container = container, Modules = raw.Runtime?.Modules ?? [] },
+            Runtime = new SiteRuntime
+            {
+                Container = container,
+                Modules = raw.Runtime?.Modules ?? [],
+                Models = ValidateModelRuntimes(raw.Runtime?.Models, file),
+            },
             WorkDir = workDir.TrimEnd('/'),
             ScratchDir = raw.ScratchDir,
             Share = raw.Share,
@@ -191,6 +196,29 @@ public static partial class SiteConfigLoader
             MaxTimeMinutes = maxMinutes,
             DefaultTimeMinutes = defaultMinutes,
         };
+    }
+
+    private static Dictionary<string, SiteModelRuntime> ValidateModelRuntimes(
+        Dictionary<string, RawModelRuntime?>? runtimes, string file)
+    {
+        var result = new Dictionary<string, SiteModelRuntime>(StringComparer.Ordinal);
+        foreach (var (name, runtime) in runtimes ?? [])
+        {
+            if (name is not ("ollama" or "vllm" or "nim"))
+            {
+                throw new SiteConfigException(file, $"runtime.models.{name}", "unknown model runtime; expected ollama, vllm or nim");
+            }
+
+            if (runtime?.StandIn is { } standIn && !SafePath().IsMatch(standIn))
+            {
+                throw new SiteConfigException(
+                    file, $"runtime.models.{name}.standIn", "expected an absolute path of letters, digits and / . _ + -");
+            }
+
+            result[name] = new SiteModelRuntime { StandIn = runtime?.StandIn };
+        }
+
+        return result;
     }
 
     private static string Required(string? value, string file, string key) =>
@@ -257,5 +285,11 @@ public static partial class SiteConfigLoader
     {
         public string? Container { get; set; }
         public List<string>? Modules { get; set; }
+        public Dictionary<string, RawModelRuntime?>? Models { get; set; }
+    }
+
+    private sealed class RawModelRuntime
+    {
+        public string? StandIn { get; set; }
     }
 }

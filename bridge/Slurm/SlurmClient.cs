@@ -7,7 +7,8 @@ using Commons.Bridge.Ssh;
 namespace Commons.Bridge.Slurm;
 
 /// <summary>A job as squeue lists it.</summary>
-public sealed record QueueEntry(string SlurmJobId, string State, string Reason, string Nodes, string Comment);
+/// <param name="StartTime">When the job started, or for a pending job Slurm's estimate (<c>N/A</c> when it has none).</param>
+public sealed record QueueEntry(string SlurmJobId, string State, string Reason, string Nodes, string Comment, string StartTime);
 
 /// <summary>What the accounting, the controller or the job's own files say about a job.</summary>
 public sealed record JobRecord(
@@ -70,7 +71,7 @@ public sealed partial class SlurmClient(ISiteShell shell, SiteRegistry sites)
     public async Task<IReadOnlyList<QueueEntry>> QueueAsync(string site, CancellationToken cancellationToken)
     {
         var user = ShellQuote.Quote(sites.Get(site).Login.User);
-        var command = $"{Tool(site, "squeue")} --noheader --all --states=all --user={user} --format='%i|%T|%r|%N|%k'";
+        var command = $"{Tool(site, "squeue")} --noheader --all --states=all --user={user} --format='%i|%T|%r|%N|%S|%k'";
         var result = await shell.RunAsync(site, command, null, idempotent: true, cancellationToken);
         if (result.ExitCode != 0)
         {
@@ -175,9 +176,9 @@ public sealed partial class SlurmClient(ISiteShell shell, SiteRegistry sites)
 
     internal static IReadOnlyList<QueueEntry> ParseQueue(string text) =>
         Lines(text)
-            .Select(line => line.Split('|', 5))
-            .Where(f => f.Length == 5 && SlurmJobId().IsMatch(f[0]))
-            .Select(f => new QueueEntry(f[0], f[1], f[2], f[3], f[4]))
+            .Select(line => line.Split('|', 6))
+            .Where(f => f.Length == 6 && SlurmJobId().IsMatch(f[0]))
+            .Select(f => new QueueEntry(f[0], f[1], f[2], f[3], f[5], f[4]))
             .ToList();
 
     internal static IReadOnlyDictionary<string, JobRecord> ParseScontrol(string text)
@@ -240,7 +241,11 @@ public sealed partial class SlurmClient(ISiteShell shell, SiteRegistry sites)
         return (exit, signal);
     }
 
-    private static DateTimeOffset? ParseTime(string? text) =>
+    /// <summary>
+    /// A time as Slurm prints it, in the controller's local zone, which the bridge assumes is its own: true for the
+    /// sandbox and a bridge beside its cluster, off by the zone difference otherwise (Slurm offers no UTC output).
+    /// </summary>
+    internal static DateTimeOffset? ParseTime(string? text) =>
         DateTime.TryParseExact(
             text, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time)
             ? new DateTimeOffset(time)

@@ -435,7 +435,7 @@ public sealed class JobRequestValidatorTests
 
         var (job, errors) = validator.Validate(Request() with { Template = "notebook" });
 
-        AssertOnlyError(job, errors, "template", "no template named 'notebook'; known: command");
+        AssertOnlyError(job, errors, "template", "no template named 'notebook'; known: command, ollama");
     }
 
     [Test]

@@ -93,24 +93,24 @@ public sealed class SlurmClientParsingTests
     public void ParseQueue_WhenGivenSqueueLines_ReadsEveryField()
     {
         const string output =
-            "42|RUNNING|None|campus-n1|commons:k3v9x2m4q7ab\n" +
-            "43|PENDING|JobHeldUser||commons:h0ldh0ldh0ld\n" +
-            "44_2|COMPLETING|None|campus-n[1-2]|(null)\n";
+            "42|RUNNING|None|campus-n1|2026-12-04T10:00:00|commons:k3v9x2m4q7ab\n" +
+            "43|PENDING|JobHeldUser||N/A|commons:h0ldh0ldh0ld\n" +
+            "44_2|COMPLETING|None|campus-n[1-2]|2026-12-04T09:00:00|(null)\n";
 
         var entries = SlurmClient.ParseQueue(output);
 
         Assert.That(entries, Is.EqualTo(new[]
         {
-            new QueueEntry("42", "RUNNING", "None", "campus-n1", "commons:k3v9x2m4q7ab"),
-            new QueueEntry("43", "PENDING", "JobHeldUser", "", "commons:h0ldh0ldh0ld"),
-            new QueueEntry("44_2", "COMPLETING", "None", "campus-n[1-2]", "(null)"),
+            new QueueEntry("42", "RUNNING", "None", "campus-n1", "commons:k3v9x2m4q7ab", "2026-12-04T10:00:00"),
+            new QueueEntry("43", "PENDING", "JobHeldUser", "", "commons:h0ldh0ldh0ld", "N/A"),
+            new QueueEntry("44_2", "COMPLETING", "None", "campus-n[1-2]", "(null)", "2026-12-04T09:00:00"),
         }));
     }
 
     [Test]
     public void ParseQueue_WhenCommentHoldsABar_KeepsItInTheComment()
     {
-        var entries = SlurmClient.ParseQueue("42|RUNNING|None|campus-n1|commons:a|b\n");
+        var entries = SlurmClient.ParseQueue("42|RUNNING|None|campus-n1|N/A|commons:a|b\n");
 
         Assert.That(entries.Single().Comment, Is.EqualTo("commons:a|b"));
     }
@@ -119,15 +119,15 @@ public sealed class SlurmClientParsingTests
     public void ParseQueue_WhenLinesAreNotJobs_SkipsThem()
     {
         const string output =
-            "JOBID|STATE|REASON|NODELIST|COMMENT\n" +
+            "JOBID|STATE|REASON|NODELIST|START_TIME|COMMENT\n" +
             "\n" +
             "squeue: error: slurm_load_jobs error: Unable to contact slurm controller\n" +
             "45|RUNNING|None\n" +
-            "  46|PENDING|Priority||commons:x  \n";
+            "  46|PENDING|Priority||2026-12-04T11:30:00|commons:x  \n";
 
         var entries = SlurmClient.ParseQueue(output);
 
-        Assert.That(entries, Is.EqualTo(new[] { new QueueEntry("46", "PENDING", "Priority", "", "commons:x") }));
+        Assert.That(entries, Is.EqualTo(new[] { new QueueEntry("46", "PENDING", "Priority", "", "commons:x", "2026-12-04T11:30:00") }));
     }
 
     [Test]

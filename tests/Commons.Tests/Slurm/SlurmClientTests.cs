@@ -106,17 +106,17 @@ public sealed class SlurmClientTests
     public async Task QueueAsync_WhenCalled_ListsAllStatesOfTheServiceUser()
     {
         var client = CreateSut();
-        Answer(0, "42|RUNNING|None|campus-n1|commons:k3v9x2m4q7ab\n");
+        Answer(0, "42|RUNNING|None|campus-n1|2026-12-04T10:00:00|commons:k3v9x2m4q7ab\n");
 
         var queue = await client.QueueAsync(Site, CancellationToken.None);
 
         Assert.That(_calls[0].Command, Is.EqualTo(
             "SLURM_CONF='/etc/slurm/campus conf/slurm.conf' squeue --noheader --all --states=all "
-            + "--user='svc-campus' --format='%i|%T|%r|%N|%k'"));
+            + "--user='svc-campus' --format='%i|%T|%r|%N|%S|%k'"));
         Assert.That(_calls[0].Idempotent, Is.True);
         Assert.That(queue, Is.EqualTo(new[]
         {
-            new QueueEntry("42", "RUNNING", "None", "campus-n1", "commons:k3v9x2m4q7ab"),
+            new QueueEntry("42", "RUNNING", "None", "campus-n1", "commons:k3v9x2m4q7ab", "2026-12-04T10:00:00"),
         }));
     }
 
