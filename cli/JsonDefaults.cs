@@ -27,4 +27,7 @@ internal static class JsonDefaults
 [JsonSerializable(typeof(List<JobView>))]
 [JsonSerializable(typeof(ProblemDocument))]
 [JsonSerializable(typeof(ConfigFile))]
+[JsonSerializable(typeof(List<JobPort>))]
+[JsonSerializable(typeof(ModelJobRequest))]
+[JsonSerializable(typeof(List<ModelView>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ var root = new RootCommand("Compute Commons: run commands and models on shared G
     LogsCommand.Create(),
     StopCommand.Create(),
     LoginCommand.Create(),
+    ServeCommand.Create(),
+    ForwardCommand.Create(),
 };
 
 // `run` handles Ctrl-C itself (it cancels the job first); other verbs get the token System.CommandLine cancels.

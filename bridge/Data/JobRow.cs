@@ -47,7 +47,8 @@ public sealed class JobRow
     {
         get
         {
-            if (Model is null || JobStates.IsTerminal(State) || KeepAliveSeconds is < 0)
+            // Only a running model can be idle; one in the queue or starting up is waited for, not unused.
+            if (Model is null || State is not (JobStates.Running or JobStates.Completing) || KeepAliveSeconds is < 0)
             {
                 return null;
             }

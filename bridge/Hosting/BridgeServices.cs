@@ -7,6 +7,7 @@ using Commons.Bridge.Rendering;
 using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
 using Commons.Bridge.Ssh;
+using Commons.Bridge.Tunnels;
 using Quartz;
 
 namespace Commons.Bridge.Hosting;
@@ -25,6 +26,11 @@ public static class BridgeServices
         services.AddSingleton(new TemplateCatalog(options.TemplatesDirectory));
         services.AddSingleton<SshPool>();
         services.AddSingleton<ISiteShell>(sp => sp.GetRequiredService<SshPool>());
+        services.AddSingleton<ISiteForwarder>(sp => sp.GetRequiredService<SshPool>());
+        services.AddSingleton<JobPorts>();
+        services.AddSingleton<NodeAddresses>();
+        services.AddSingleton<TunnelTargets>();
+        services.AddSingleton<TunnelActivity>();
         services.AddSingleton<SlurmClient>();
         services.AddSingleton<SitePicker>();
         services.AddSingleton<JobRequestValidator>();
@@ -33,8 +39,7 @@ public static class BridgeServices
         services.AddSingleton<SitePoller>();
         services.AddSingleton(ModelCatalog.Load(options.ModelsFile));
         services.AddSingleton<ModelJobs>();
-        services.AddSingleton<JobActivity>();
-        services.AddSingleton<IJobActivity>(sp => sp.GetRequiredService<JobActivity>());
+        services.AddSingleton<IJobActivity>(sp => sp.GetRequiredService<TunnelActivity>());
         return services;
     }
 

@@ -150,8 +150,10 @@ internal static class Commands
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
         app.MapGet("/healthz", () => TypedResults.Text("ok\n")).WithName("Health");
         app.MapJobsApi();
+        app.MapTunnelsApi();
         app.MapModelsApi();
         await app.RunAsync(cancellationToken);
         return 0;

@@ -2,7 +2,7 @@ namespace Commons.Bridge.Hosting;
 
 /// <summary>
 /// Every log message of the bridge, source-generated. Event ids by part: 1xxx startup, 2xxx SSH, 3xxx Slurm and
-/// jobs, 4xxx polling. Keys, tokens and passwords never appear in a message.
+/// jobs, 4xxx polling, 5xxx tunnels. Keys, tokens and passwords never appear in a message.
 /// </summary>
 internal static partial class Log
 {
@@ -65,4 +65,36 @@ internal static partial class Log
 
     [LoggerMessage(4001, LogLevel.Error, "Polling site {Site} crashed; job states are kept and the next tick retries")]
     public static partial void PollCrashed(ILogger logger, string site, Exception exception);
+
+    [LoggerMessage(
+        5000, LogLevel.Information, "Tunnel opened by {User} to job {JobId} port {PortName} ({Host}:{Port} via site {Site})")]
+    public static partial void TunnelOpened(
+        ILogger logger, string user, string jobId, string portName, string host, int port, string site);
+
+    [LoggerMessage(
+        5001,
+        LogLevel.Debug,
+        "Tunnel to job {JobId} port {PortName} ended after {Seconds:0.0} s, {ToClient} bytes to the client and "
+            + "{ToJob} to the job: {Outcome}")]
+    public static partial void TunnelEnded(
+        ILogger logger, string jobId, string portName, double seconds, long toClient, long toJob, string outcome);
+
+    [LoggerMessage(5002, LogLevel.Debug, "Tunnel to job {JobId} port {PortName} refused for {User}: {Reason}")]
+    public static partial void TunnelRefused(ILogger logger, string jobId, string portName, string user, string reason);
+
+    [LoggerMessage(
+        5003, LogLevel.Warning, "Tunnel to job {JobId} port {PortName} could not open; the client may retry: {Reason}")]
+    public static partial void TunnelUnavailable(ILogger logger, string jobId, string portName, string reason);
+
+    [LoggerMessage(5004, LogLevel.Debug, "Forward on site {Site} to {Host}:{Port} started at 127.0.0.1:{LocalPort}")]
+    public static partial void ForwardStarted(ILogger logger, string site, string host, int port, int localPort);
+
+    [LoggerMessage(5005, LogLevel.Debug, "Forward on site {Site} to {Host}:{Port} stopped")]
+    public static partial void ForwardStopped(ILogger logger, string site, string host, int port);
+
+    [LoggerMessage(5006, LogLevel.Debug, "Forward on site {Site} to {Host}:{Port}: a connection failed: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, string site, string host, int port, string reason);
+
+    [LoggerMessage(5007, LogLevel.Debug, "Site {Site}: node {Node} is reached at {Address}")]
+    public static partial void NodeAddressResolved(ILogger logger, string site, string node, string address);
 }

@@ -31,6 +31,7 @@ internal sealed class BridgeClient : IDisposable
 
     public BridgeClient(CliSettings settings)
     {
+        Settings = settings;
         Address = settings.Bridge;
         _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
@@ -42,6 +43,8 @@ internal sealed class BridgeClient : IDisposable
     }
 
     public Uri Address { get; }
+
+    public CliSettings Settings { get; }
 
     /// <summary>
     /// Submits a job. The request id makes the call safe to repeat, so a connection that fails before an answer
@@ -67,9 +70,62 @@ internal sealed class BridgeClient : IDisposable
     public Task<JobView> GetAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, ApiRoutes.Job(id), null, JsonDefaults.Context.JobView, cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="GetAsync"/>, but rides out a bridge that restarts or a network that blips, for up to
+    /// <paramref name="patience"/>: the job runs on regardless, so giving up would lose its output and exit code.
+    /// <paramref name="retrying"/> hears of each failed try.
+    /// </summary>
+    public async Task<JobView> GetPatientlyAsync(
+        string id, TimeSpan patience, Action<BridgeException>? retrying, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                return await GetAsync(id, cancellationToken);
+            }
+            catch (BridgeException e) when (e.IsTransient && DateTimeOffset.UtcNow < deadline)
+            {
+                retrying?.Invoke(e);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
     public Task<List<JobView>> ListAsync(bool all, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Get, $"{ApiRoutes.Jobs}?all={(all ? "true" : "false")}", null, JsonDefaults.Context.ListJobView, cancellationToken);
+
+    /// <summary>The user's warm job of a model, or a new one; safe to repeat with the same request id.</summary>
+    public async Task<JobView> EnsureModelJobAsync(string model, ModelJobRequest request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendAsync(
+                    HttpMethod.Post, $"/v1/models/{Uri.EscapeDataString(model)}/job",
+                    JsonContent.Create(request, JsonDefaults.Context.ModelJobRequest), JsonDefaults.Context.JobView,
+                    cancellationToken);
+            }
+            catch (BridgeException e) when (e.IsTransient && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
+        }
+    }
+
+    public Task<List<ModelView>> ListModelsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "/v1/models", null, JsonDefaults.Context.ListModelView, cancellationToken);
+
+    /// <summary>The job's output from an offset to what is written so far, without waiting for more.</summary>
+    public async Task<byte[]> ReadLogsAsync(string id, long offset, CancellationToken cancellationToken)
+    {
+        using var sink = new MemoryStream();
+        await CopyLogsAsync(id, offset, follow: false, sink, cancellationToken);
+        return sink.ToArray();
+    }
 
     public Task<JobView> CancelAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, ApiRoutes.Job(id), null, JsonDefaults.Context.JobView, cancellationToken);

@@ -43,7 +43,7 @@ internal static class PsCommand
     internal static void Render(IReadOnlyList<JobView> jobs, IAnsiConsole console, DateTimeOffset now)
     {
         var table = new Table().Border(TableBorder.None).HideRowSeparators();
-        foreach (var column in new[] { "ID", "NAME", "STATE", "SITE", "SLURM ID", "GPUS", "CREATED", "EXIT" })
+        foreach (var column in new[] { "ID", "NAME", "STATE", "SITE", "SLURM ID", "GPUS", "CREATED", "UNTIL", "EXIT" })
         {
             table.AddColumn(new TableColumn(column).PadLeft(0).PadRight(2).NoWrap());
         }
@@ -58,10 +58,31 @@ internal static class PsCommand
                 Markup.Escape(job.SlurmJobId ?? "-"),
                 Markup.Escape(job.Gpus ?? "-"),
                 Ago(now - job.CreatedAt),
+                Until(job, now),
                 job.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
 
         console.Write(table);
+    }
+
+    /// <summary>When a model job stops if nobody uses it, as <c>ollama ps</c> says it; "-" for other jobs.</summary>
+    internal static string Until(JobView job, DateTimeOffset now)
+    {
+        if (job.Model is null || job.State is not (JobStates.Running or JobStates.Completing))
+        {
+            return "-";
+        }
+
+        if (job.KeepAliveUntil is not { } until)
+        {
+            return "Forever";
+        }
+
+        var left = until - now;
+        return left <= TimeSpan.Zero ? "Stopping..."
+            : left.TotalSeconds < 60 ? $"{(int)left.TotalSeconds} seconds from now"
+            : left.TotalMinutes < 60 ? $"{(int)left.TotalMinutes} minutes from now"
+            : $"{(int)left.TotalHours} hours from now";
     }
 
     internal static string Ago(TimeSpan age) =>

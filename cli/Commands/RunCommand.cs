@@ -32,14 +32,40 @@ internal static class RunCommand
         };
         var detach = new Option<bool>("--detach", "-d") { Description = "Print the job id and return at once" };
         var json = new Option<bool>("--json") { Description = "With --detach: print the job as JSON" };
-        var command = new Argument<string[]>("command") { Description = "The command and its arguments, after --", Arity = ArgumentArity.OneOrMore };
-
-        var run = new Command("run", "Run a command on a GPU node of a Slurm cluster")
+        var command = new Argument<string[]>("command")
         {
-            gpus, cpus, mem, time, site, name, env, detach, json, command,
+            Description = "MODEL [PROMPT] to chat with a model, or -- CMD [ARGS...] to run a command",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var verbose = new Option<bool>("--verbose") { Description = "Model: show timings after each answer" };
+        var format = new Option<string?>("--format") { Description = "Model: answer format (json)" };
+        var noWordWrap = new Option<bool>("--nowordwrap") { Description = "Model: do not wrap answers at word boundaries" };
+        var keepAlive = new Option<string?>("--keepalive")
+        {
+            Description = "Model: how long the model stays warm after its last request (5m; 0 stops it on exit; -1 keeps it)",
+            HelpName = "DURATION",
+        };
+
+        var run = new Command("run", "Chat with a model, or run a command, on a GPU node of a Slurm cluster")
+        {
+            gpus, cpus, mem, time, site, name, env, detach, json, verbose, format, noWordWrap, keepAlive, command,
         };
         run.SetAction(parse =>
         {
+            var words = parse.GetValue(command) ?? [];
+
+            // `commons run llama3` chats with a model; `commons run -- llama3` would run a program named llama3.
+            if (!parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
+            {
+                var options = new Models.ModelRunOptions(
+                    words[0], words.Length > 1 ? string.Join(' ', words[1..]) : null, parse.GetValue(verbose),
+                    parse.GetValue(format), parse.GetValue(noWordWrap), parse.GetValue(keepAlive), parse.GetValue(site),
+                    parse.GetValue(gpus));
+                return CommandContext.WithBridgeAsync(
+                    bridge => new Models.ModelRun(bridge, Models.ModelTunnels.Opener(bridge)).RunAsync(options, CancellationToken.None),
+                    ExitCodes.RunFailed);
+            }
+
             var environment = ParseEnvironment(parse.GetValue(env) ?? [], out var envError);
             if (envError is not null)
             {
@@ -115,27 +141,10 @@ internal static class RunCommand
         return job;
     }
 
-    /// <summary>
-    /// Asks the bridge for the job, riding out a bridge that restarts or a network that blips: the job runs on
-    /// regardless, so giving up would lose its output and exit code. Gives up after <see cref="BridgePatience"/>.
-    /// </summary>
-    private static async Task<JobView> GetPatientlyAsync(
-        BridgeClient bridge, JobView job, StatusLine? status, CancellationToken cancellationToken)
-    {
-        var deadline = DateTimeOffset.UtcNow + BridgePatience;
-        while (true)
-        {
-            try
-            {
-                return await bridge.GetAsync(job.Id, cancellationToken);
-            }
-            catch (BridgeException e) when (e.IsTransient && DateTimeOffset.UtcNow < deadline)
-            {
-                status?.Show($"{Describe(job)}; bridge unreachable, retrying");
-                await Task.Delay(StatusPoll, cancellationToken);
-            }
-        }
-    }
+    private static Task<JobView> GetPatientlyAsync(
+        BridgeClient bridge, JobView job, StatusLine? status, CancellationToken cancellationToken) =>
+        bridge.GetPatientlyAsync(
+            job.Id, BridgePatience, _ => status?.Show($"{Describe(job)}; bridge unreachable, retrying"), cancellationToken);
 
     private static async Task<int> CancelAsync(BridgeClient bridge, JobView job)
     {

@@ -17,5 +17,9 @@ public static class RunOrder
     public const int ExitCodeFile = 8;
     public const int SubmitRecovery = 9;
     public const int BridgeRestart = 10;
+    public const int ModelRun = 11;
+    public const int Repl = 12;
+    public const int KeepAlive = 13;
+    public const int Serve = 40;
     public const int SandboxCycle = 100;
 }

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Commons.Contracts;
+using Commons.IntegrationTests.Infrastructure;
+
+namespace Commons.IntegrationTests;
+
+/// <summary>
+/// <c>commons run MODEL</c> in a terminal opens a REPL that behaves like Ollama's: a <c>&gt;&gt;&gt; </c> prompt,
+/// streamed answers, Ctrl+C stopping an answer, slash commands, and Ctrl+D or <c>/bye</c> to leave.
+/// </summary>
+[Order(RunOrder.Repl)]
+public sealed partial class ReplTests
+{
+    private const string Llama3 = "llama3:8b";
+    private const string Prompt = ">>> ";
+
+    private static readonly TimeSpan Reply = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(30);
+
+    private ModelUser? _user;
+
+    private ModelUser User => _user ?? throw new InvalidOperationException("the fixture's user was not created");
+
+    [OneTimeSetUp]
+    public async Task CreateUserAsync() => _user = await ModelUser.CreateAsync("repl");
+
+    [TearDown]
+    public Task StopModelJobsAsync() => User.StopAllJobsQuietlyAsync();
+
+    [OneTimeTearDown]
+    public void RemoveUser() => _user?.Dispose();
+
+    [Test]
+    public async Task Repl_WithVerboseSet_ShowsTheAnswerThenItsStats()
+    {
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync("/set verbose");
+        var set = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("say hi");
+        var answer = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/bye");
+        var exitCode = await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(set, Does.Contain("Set 'verbose' mode."), terminal.Screen);
+        Assert.That(Words(answer), Does.Contain(StandIn.Answer(Llama3, "say hi")), terminal.Screen);
+        Assert.That(answer, Does.Match(@"(?m)^eval count:\s+\d+ token\(s\)$"), terminal.Screen);
+        Assert.That(answer, Does.Match(@"(?m)^eval rate:\s+[0-9.]+ tokens/s$"), terminal.Screen);
+        Assert.That(
+            Words(answer).IndexOf("eval count:", StringComparison.Ordinal),
+            Is.GreaterThan(Words(answer).IndexOf(StandIn.Disclaimer, StringComparison.Ordinal)),
+            "the stats come after the answer");
+        Assert.That(exitCode, Is.Zero, terminal.Screen);
+    }
+
+    [Test]
+    public async Task Repl_CtrlCDuringALongAnswer_StopsItReturnsToThePromptAndTheJobKeepsRunning()
+    {
+        // The stand-in streams one word per 20 ms: echoing 500 words takes over 10 s.
+        var message = string.Join(' ', Enumerable.Range(1, 500).Select(i => $"w{i}"));
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+        await terminal.TypeLineAsync(message);
+        await terminal.WaitForAsync($"[stand-in {Llama3}] You said: w1 w2", Reply);
+
+        var clock = Stopwatch.StartNew();
+        await terminal.TypeAsync(Terminal.CtrlC);
+        var afterInterrupt = await terminal.WaitForAsync(Prompt, Reply);
+        var backAfter = clock.Elapsed;
+        var job = await User.WarmJobAsync("llama3");
+        await terminal.TypeLineAsync("/bye");
+        var exitCode = await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(backAfter, Is.LessThan(TimeSpan.FromSeconds(3)), $"the prompt came back only after {backAfter.TotalSeconds:0.0} s");
+        Assert.That(Words(afterInterrupt), Does.Not.Contain("w500."), "the answer ran to its end");
+        Assert.That(Words(afterInterrupt), Does.Not.Contain(StandIn.Disclaimer), "the answer ran to its end");
+        Assert.That(job.State, Is.EqualTo(JobStates.Running), ModelUser.Show([job]));
+        var runtimeLog = Path.Combine(Sandbox.Settings.SiteWorkDir, job.Id, "runtime.log");
+        await Eventually.Async(
+            () => Task.FromResult(File.Exists(runtimeLog) && File.ReadAllText(runtimeLog).Contains("the client went away", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            $"the runtime to log that it stopped the answer ({runtimeLog})");
+        Assert.That(exitCode, Is.Zero, terminal.Screen);
+    }
+
+    [TestCase("/bye")]
+    [TestCase(Terminal.CtrlD)]
+    public async Task Repl_ByeOrCtrlD_LeavesWithExitCode0(string keys)
+    {
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeAsync(keys == Terminal.CtrlD ? keys : keys + "\r");
+        var exitCode = await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(exitCode, Is.Zero, terminal.Screen);
+    }
+
+    [Test]
+    public async Task Repl_TripleQuotedLines_AreSentAsOneMessage()
+    {
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync("\"\"\"first line");
+        await terminal.WaitForAsync("... ", Reply);
+        await terminal.TypeLineAsync("second line\"\"\"");
+        var answer = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/bye");
+        await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(Words(answer), Does.Contain(StandIn.Answer(Llama3, "first line second line")), terminal.Screen);
+    }
+
+    [Test]
+    public async Task Repl_SetSystem_ShapesTheAnswersAndShowSystemPrintsIt()
+    {
+        const string system = "Be brief.";
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync($"/set system {system}");
+        await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/show system");
+        var shown = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("is the node up?");
+        var answer = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/bye");
+        await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(shown, Does.Contain($"\n{system}\n"), terminal.Screen);
+        Assert.That(Words(answer), Does.Contain(StandIn.Answer(Llama3, "is the node up?", system)), terminal.Screen);
+    }
+
+    /// <summary>The text with every run of blanks and line breaks as one space, so word wrapping does not matter.</summary>
+    private static string Words(string text) => Blanks().Replace(text, " ");
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Blanks();
+}
