@@ -42,6 +42,9 @@ public sealed class JobRow
 
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromMinutes(5);
 
+    /// <summary>The least time a model job has after it starts before it counts as idle.</summary>
+    public static readonly TimeSpan StartupGrace = TimeSpan.FromMinutes(2);
+
     /// <summary>When an idle model job is due to be stopped; null for other jobs and for ones kept to their walltime.</summary>
     public DateTimeOffset? KeepAliveUntil
     {
@@ -53,10 +56,12 @@ public sealed class JobRow
                 return null;
             }
 
-            // Idle time counts from the last request, or from the start: a model waiting in the queue is not idle.
-            var since = Math.Max(LastActiveAt ?? 0, StartedAt ?? CreatedAt);
+            // Idle time counts from the last request. Until its first one, a job gets at least StartupGrace for
+            // its client to pull, load and connect, or a keep-alive of 0 would stop it before it was ever used.
             var keep = KeepAliveSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultKeepAlive;
-            return Time(since) + keep;
+            return LastActiveAt is { } active && active >= (StartedAt ?? CreatedAt)
+                ? Time(active) + keep
+                : Time(StartedAt ?? CreatedAt) + (keep > StartupGrace ? keep : StartupGrace);
         }
     }
 

@@ -129,7 +129,7 @@ public sealed class JobStore(Database database, TimeProvider time)
     }
 
     /// <summary>Notes that a model job served a request now, which restarts its keep-alive time.</summary>
-    public async Task TouchAsync(string id, long? keepAliveSeconds, CancellationToken cancellationToken)
+    public async Task TouchAsync(string id, long? keepAliveSeconds, CancellationToken cancellationToken, long? at = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -137,7 +137,7 @@ public sealed class JobStore(Database database, TimeProvider time)
             UPDATE jobs SET last_active_at = @now, keep_alive_seconds = COALESCE(@keepAliveSeconds, keep_alive_seconds)
             WHERE id = @id
             """,
-            new { id, now = Now(), keepAliveSeconds },
+            new { id, now = at ?? Now(), keepAliveSeconds },
             cancellationToken: cancellationToken));
     }
 

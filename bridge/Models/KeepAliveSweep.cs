@@ -23,15 +23,24 @@ public sealed class KeepAliveSweep(
         var now = time.GetUtcNow();
         foreach (var job in await store.ActiveModelJobsAsync(cancellationToken))
         {
-            if (job.State != JobStates.Running || activity.OpenTunnels(job.Id) > 0)
+            if (job.State != JobStates.Running)
             {
                 continue;
             }
 
+            if (activity.OpenTunnels(job.Id) > 0)
+            {
+                // In use right now: its idle time starts when the last tunnel closes.
+                await store.TouchAsync(job.Id, null, cancellationToken);
+                continue;
+            }
+
+            // Traffic through a tunnel is a request: keep the stored time current, so `commons ps` shows it too.
             var lastSeen = activity.LastActive(job.Id);
             if (lastSeen is { } seen && seen.ToUnixTimeMilliseconds() > (job.LastActiveAt ?? 0))
             {
                 job.LastActiveAt = seen.ToUnixTimeMilliseconds();
+                await store.TouchAsync(job.Id, null, cancellationToken, job.LastActiveAt);
             }
 
             if (job.KeepAliveUntil is not { } until || until > now)

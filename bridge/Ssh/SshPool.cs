@@ -389,10 +389,12 @@ public sealed class SshPool(SiteRegistry sites, ILogger<SshPool> logger) : ISite
     /// waiting at that moment is accepted and served on the same thread, and the first then waits until the second
     /// ends. So connections are made one at a time, each only once SSH.NET has taken the one before.</item>
     /// <item>Each open connection holds a thread-pool thread in SSH.NET's blocking read loop.</item>
-    /// <item>SSH.NET opens channels with an unbounded window and writes what arrives to the local socket from the
-    /// session's single receive loop, blocking: a tunnel whose client reads slowly holds up every channel of the
-    /// site's connection, Slurm commands included, until it catches up. A channel with a real window (or a
-    /// connection of its own for tunnels) would fix that.</item>
+    /// <item>SSH.NET opens channels with an unbounded window (int.MaxValue) and writes what arrives to the local
+    /// socket from the session's single receive loop, blocking: a tunnel whose client reads slowly holds up every
+    /// channel of the site's connection, Slurm commands included, until it catches up. And since the window never
+    /// closes, the login node's sshd reads whatever the target sends and queues it for the bridge: on the sandbox a
+    /// 256 MiB download left ~30 MB queued in sshd, which spent a quarter of the machine's CPU moving that queue
+    /// around. A channel with a real window (or a connection of its own for tunnels) would fix both.</item>
     /// <item>A FIN from the bridge's side ends the whole SSH channel, so a reply the target sends after the client
     /// half-closed its connection is lost.</item>
     /// </list>

@@ -25,43 +25,90 @@ internal sealed class ModelRun(BridgeClient bridge, OpenPort openPort)
 
     public async Task<int> RunAsync(ModelRunOptions options, CancellationToken cancellationToken)
     {
-        var job = await bridge.EnsureModelJobAsync(
-            options.Model,
-            new ModelJobRequest(Guid.NewGuid().ToString("N"), options.Site, options.Gpus, options.KeepAlive),
-            cancellationToken);
-        job = await WaitUntilReadyAsync(job, cancellationToken);
-        if (JobStates.IsTerminal(job.State))
+        var used = new List<string>();
+        var connection = await ConnectAsync(options.Model, options, cancellationToken);
+        if (connection is null)
         {
             return ExitCodes.RunFailed;
         }
 
-        var (address, tunnel) = await openPort(job.Id, "api", cancellationToken);
-        await using (tunnel)
+        used.Add(connection.Job.Id);
+        try
         {
-            using var http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
-            var ollama = new OllamaClient(http);
-            await WaitForApiAsync(ollama, cancellationToken);
-
             var settings = new ChatSettings
             {
                 Verbose = options.Verbose,
                 Format = options.Format,
                 WordWrap = !options.NoWordWrap && !Console.IsOutputRedirected,
             };
-            // The runtime knows the model by its own id (llama3:8b), not by the catalog's name (llama3).
-            var session = new ChatSession(await RuntimeIdAsync(job.Model ?? options.Model, cancellationToken), settings);
+            var session = new ChatSession(connection.RuntimeId, settings);
             var prompt = await OneShotPromptAsync(options.Prompt, cancellationToken);
-            var code = prompt is not null
-                ? await AnswerOnceAsync(ollama, session, prompt, cancellationToken)
-                : await ReplAsync(ollama, session, cancellationToken);
-
-            if (options.KeepAlive is "0" or "0s" or "0m")
+            if (prompt is not null)
             {
-                await bridge.CancelAsync(job.Id, CancellationToken.None);
+                return await AnswerOnceAsync(connection.Ollama, session, prompt, cancellationToken);
             }
 
-            return code;
+            // /load MODEL moves the chat to another model's warm job, started if needed, as Ollama loads a model.
+            async Task<OllamaClient?> LoadAsync(string model)
+            {
+                var next = await ConnectAsync(model, options, cancellationToken);
+                if (next is null)
+                {
+                    return null;
+                }
+
+                await connection.DisposeAsync();
+                connection = next;
+                used.Add(next.Job.Id);
+                session.Switch(next.RuntimeId);
+                return next.Ollama;
+            }
+
+            return await ReplAsync(connection.Ollama, session, LoadAsync, cancellationToken);
         }
+        finally
+        {
+            await connection.DisposeAsync();
+            if (options.KeepAlive is "0" or "0s" or "0m")
+            {
+                foreach (var id in used.Distinct())
+                {
+                    await bridge.CancelAsync(id, CancellationToken.None);
+                }
+            }
+        }
+    }
+
+    /// <summary>A model's warm job, reached through a tunnel, answering; null (and said why) when it ended instead.</summary>
+    private async Task<ModelConnection?> ConnectAsync(string model, ModelRunOptions options, CancellationToken cancellationToken)
+    {
+        JobView job;
+        try
+        {
+            job = await bridge.EnsureModelJobAsync(
+                model, new ModelJobRequest(Guid.NewGuid().ToString("N"), options.Site, options.Gpus, options.KeepAlive),
+                cancellationToken);
+        }
+        catch (BridgeException e) when (options.Model != model)
+        {
+            // A bad /load leaves the chat where it was.
+            Errors.Print(e);
+            return null;
+        }
+
+        job = await WaitUntilReadyAsync(job, cancellationToken);
+        if (JobStates.IsTerminal(job.State))
+        {
+            return null;
+        }
+
+        var (address, tunnel) = await openPort(job.Id, "api", cancellationToken);
+        var http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        var ollama = new OllamaClient(http);
+        await WaitForApiAsync(ollama, cancellationToken);
+
+        // The runtime knows the model by its own id (llama3:8b), not by the catalog's name (llama3).
+        return new ModelConnection(job, ollama, http, tunnel, await RuntimeIdAsync(job.Model ?? model, cancellationToken));
     }
 
     private async Task<string> RuntimeIdAsync(string model, CancellationToken cancellationToken)
@@ -219,7 +266,8 @@ internal sealed class ModelRun(BridgeClient bridge, OpenPort openPort)
         }
     }
 
-    private static async Task<int> ReplAsync(OllamaClient ollama, ChatSession session, CancellationToken cancellationToken)
+    private static async Task<int> ReplAsync(
+        OllamaClient ollama, ChatSession session, Func<string, Task<OllamaClient?>> load, CancellationToken cancellationToken)
     {
         CancellationTokenSource? answering = null;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
@@ -260,7 +308,7 @@ internal sealed class ModelRun(BridgeClient bridge, OpenPort openPort)
                         return ExitCodes.Ok;
                     case CommandOutcome.Load:
                         Console.Out.WriteLine($"Loading model '{argument}'");
-                        session.Switch(argument!);
+                        ollama = await load(argument!) ?? ollama;
                         break;
                 }
 
@@ -359,5 +407,16 @@ internal sealed class ModelRun(BridgeClient bridge, OpenPort openPort)
 
             text.Append('\n').Append(next);
         }
+    }
+}
+
+/// <summary>A warm model job the chat talks to, through its tunnel.</summary>
+internal sealed record ModelConnection(
+    JobView Job, OllamaClient Ollama, HttpClient Http, IAsyncDisposable Tunnel, string RuntimeId) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Tunnel.DisposeAsync();
     }
 }

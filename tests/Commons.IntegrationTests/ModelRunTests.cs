@@ -49,6 +49,7 @@ public sealed class ModelRunTests
         var llama3JobsBefore = (await User.PsAsync(all: true)).Count(j => j.Model == "llama3");
 
         var second = await User.RunTimedAsync(["run", "llama3", "again"]);
+        await TestContext.Out.WriteLineAsync($"first answer byte {second.FirstStdoutByte?.TotalMilliseconds:0} ms after the CLI started");
 
         Assert.That(second.ExitCode, Is.Zero, second.Describe());
         Assert.That(second.Stdout, Is.EqualTo(StandIn.Answer(Llama3, "again") + "\n\n"), second.Describe());

@@ -69,6 +69,7 @@ public sealed partial class ReplTests
         await terminal.TypeAsync(Terminal.CtrlC);
         var afterInterrupt = await terminal.WaitForAsync(Prompt, Reply);
         var backAfter = clock.Elapsed;
+        await TestContext.Out.WriteLineAsync($"the prompt came back {backAfter.TotalMilliseconds:0} ms after Ctrl+C");
         var job = await User.WarmJobAsync("llama3");
         await terminal.TypeLineAsync("/bye");
         var exitCode = await terminal.WaitForExitAsync(Exit);
@@ -86,13 +87,13 @@ public sealed partial class ReplTests
     }
 
     [TestCase("/bye")]
-    [TestCase(Terminal.CtrlD)]
-    public async Task Repl_ByeOrCtrlD_LeavesWithExitCode0(string keys)
+    [TestCase("Ctrl+D")]
+    public async Task Repl_ByeOrCtrlD_LeavesWithExitCode0(string leave)
     {
         using var terminal = User.OpenTerminal("run", "llama3");
         await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
 
-        await terminal.TypeAsync(keys == Terminal.CtrlD ? keys : keys + "\r");
+        await terminal.TypeAsync(leave == "Ctrl+D" ? Terminal.CtrlD : leave + "\r");
         var exitCode = await terminal.WaitForExitAsync(Exit);
 
         Assert.That(exitCode, Is.Zero, terminal.Screen);
