@@ -10,6 +10,7 @@ internal sealed class WordWrap(TextWriter output, int width)
 {
     private readonly StringBuilder _word = new();
     private int _column;
+    private bool _space;
 
     public void Write(string text)
     {
@@ -20,15 +21,14 @@ internal sealed class WordWrap(TextWriter output, int width)
                 Flush();
                 output.Write('\n');
                 _column = 0;
+                _space = false;
             }
             else if (c == ' ')
             {
                 Flush();
-                if (_column > 0 && _column < width)
-                {
-                    output.Write(' ');
-                    _column++;
-                }
+
+                // Held until the next word: written only if that word stays on this line.
+                _space = _column > 0;
             }
             else
             {
@@ -47,12 +47,19 @@ internal sealed class WordWrap(TextWriter output, int width)
             return;
         }
 
-        if (_column > 0 && _column + _word.Length > width)
+        var gap = _space ? 1 : 0;
+        if (_column > 0 && _column + gap + _word.Length > width)
         {
             output.Write('\n');
             _column = 0;
         }
+        else if (_space)
+        {
+            output.Write(' ');
+            _column++;
+        }
 
+        _space = false;
         output.Write(_word);
         _column += _word.Length;
         _word.Clear();
