@@ -39,9 +39,19 @@ public static class JobsApi
         }
 
         var outcome = await service.SubmitAsync(TokenAuth.User(http), request, cancellationToken);
+        return ToResult(outcome, sites, "job");
+    }
+
+    /// <summary>
+    /// The answer to a submit: 400 naming each bad field, 422 when Slurm refused the job, 200 for a job the same
+    /// request id already made, 202 while the site cannot be reached, else 201.
+    /// </summary>
+    internal static Results<Created<JobView>, Ok<JobView>, Accepted<JobView>, ValidationProblem, ProblemHttpResult> ToResult(
+        SubmitOutcome outcome, SiteRegistry sites, string what)
+    {
         if (outcome.Errors is not null)
         {
-            return TypedResults.ValidationProblem(outcome.Errors, title: "The job request is invalid");
+            return TypedResults.ValidationProblem(outcome.Errors, title: $"The {what} request is invalid");
         }
 
         var job = outcome.Job!;
@@ -50,18 +60,13 @@ public static class JobsApi
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Slurm refused the job",
+                title: $"Slurm refused the {what}",
                 detail: outcome.SlurmError,
                 extensions: new Dictionary<string, object?> { ["job"] = view });
         }
 
-        if (!outcome.Created)
-        {
-            return TypedResults.Ok(view);
-        }
-
-        return job.State == JobStates.Submitting
-            ? TypedResults.Accepted(ApiRoutes.Job(job.Id), view)
+        return !outcome.Created ? TypedResults.Ok(view)
+            : job.State == JobStates.Submitting ? TypedResults.Accepted(ApiRoutes.Job(job.Id), view)
             : TypedResults.Created(ApiRoutes.Job(job.Id), view);
     }
 

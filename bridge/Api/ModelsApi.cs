@@ -27,24 +27,6 @@ public static class ModelsApi
             CancellationToken cancellationToken)
     {
         var outcome = await models.EnsureAsync(TokenAuth.User(http), name, request, cancellationToken);
-        if (outcome.Errors is not null)
-        {
-            return TypedResults.ValidationProblem(outcome.Errors, title: "The model request is invalid");
-        }
-
-        var job = outcome.Job!;
-        var view = job.ToView(sites.IsUnreachable(job.Site));
-        if (outcome.SlurmError is not null)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Slurm refused the model job",
-                detail: outcome.SlurmError,
-                extensions: new Dictionary<string, object?> { ["job"] = view });
-        }
-
-        return !outcome.Created ? TypedResults.Ok(view)
-            : job.State == JobStates.Submitting ? TypedResults.Accepted(ApiRoutes.Job(job.Id), view)
-            : TypedResults.Created(ApiRoutes.Job(job.Id), view);
+        return JobsApi.ToResult(outcome, sites, "model job");
     }
 }
