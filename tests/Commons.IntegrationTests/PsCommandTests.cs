@@ -60,7 +60,7 @@ public sealed class PsCommandTests
         Assert.That(result.ExitCode, Is.Zero, result.Describe());
         var header = result.Lines.Count > 0 ? result.Lines[0].Text : "";
         Assert.That(header.Split(' ', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(
-            new[] { "ID", "NAME", "STATE", "SITE", "SLURM", "ID", "GPUS", "CREATED", "EXIT" }), result.Describe());
+            new[] { "ID", "NAME", "STATE", "SITE", "SLURM", "ID", "GPUS", "CREATED", "UNTIL", "EXIT" }), result.Describe());
         var row = result.Lines.Select(l => l.Text).FirstOrDefault(l => l.StartsWith(_job.Id, StringComparison.Ordinal));
         Assert.That(row, Is.Not.Null, result.Describe());
         var cells = row!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
