@@ -1,5 +1,6 @@
 using Commons.Bridge.Data;
 using Commons.Bridge.Jobs;
+using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
 using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
@@ -71,14 +72,16 @@ public static class JobsApi
     }
 
     public static async Task<Ok<List<JobView>>> ListAsync(
-        HttpContext http, JobStore store, SiteRegistry sites, bool? all, int? limit, CancellationToken cancellationToken)
+        HttpContext http, JobStore store, SiteRegistry sites, IJobActivity tunnels, TimeProvider time, bool? all, int? limit,
+        CancellationToken cancellationToken)
     {
         var rows = await store.ListAsync(TokenAuth.User(http), all ?? false, Math.Clamp(limit ?? 200, 1, 1000), cancellationToken);
-        return TypedResults.Ok(rows.Select(r => r.ToView(sites.IsUnreachable(r.Site))).ToList());
+        return TypedResults.Ok(rows.Select(r => r.WithActivity(tunnels, time).ToView(sites.IsUnreachable(r.Site))).ToList());
     }
 
     public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetAsync(
-        string id, HttpContext http, JobStore store, SiteRegistry sites, SiteActivity activity, CancellationToken cancellationToken)
+        string id, HttpContext http, JobStore store, SiteRegistry sites, SiteActivity activity, IJobActivity tunnels,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var job = await OwnedAsync(id, http, store, cancellationToken);
         if (job is null)
@@ -88,7 +91,7 @@ public static class JobsApi
 
         // Someone is watching this job: poll its site at the interactive pace for a while.
         activity.Touch(job.Site);
-        return TypedResults.Ok(job.ToView(sites.IsUnreachable(job.Site)));
+        return TypedResults.Ok(job.WithActivity(tunnels, time).ToView(sites.IsUnreachable(job.Site)));
     }
 
     public static async Task<Results<Ok<JobView>, ProblemHttpResult>> CancelAsync(

@@ -69,6 +69,21 @@ public sealed class JobRow
 
     public IReadOnlyList<string> SbatchOptions => JsonSerializer.Deserialize<List<string>>(SbatchJson) ?? [];
 
+    /// <summary>
+    /// Brings the last-active time up to what the tunnels saw since the keep-alive sweep last stored it (it stores
+    /// every few seconds), so a view taken right after a request shows the keep-alive counted from its end.
+    /// </summary>
+    public JobRow WithActivity(Models.IJobActivity activity, TimeProvider time)
+    {
+        var seen = activity.OpenTunnels(Id) > 0 ? time.GetUtcNow() : activity.LastActive(Id);
+        if (Model is not null && seen is { } at && at.ToUnixTimeMilliseconds() > (LastActiveAt ?? 0))
+        {
+            LastActiveAt = at.ToUnixTimeMilliseconds();
+        }
+
+        return this;
+    }
+
     public JobView ToView(bool unreachable) => new(
         Id, Name, State, Reason, Site, Partition, SlurmJobId,
         (int?)ExitCode, (int?)Signal, Node, Gpus, (int)Cpus, (int)TimeMinutes, Command,
