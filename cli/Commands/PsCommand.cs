@@ -81,6 +81,7 @@ internal static class PsCommand
         var left = until - now;
         return left <= TimeSpan.Zero ? "Stopping..."
             : left.TotalSeconds < 60 ? $"{(int)left.TotalSeconds} seconds from now"
+            : left.TotalMinutes < 2 ? "About a minute from now"
             : left.TotalMinutes < 60 ? $"{(int)left.TotalMinutes} minutes from now"
             : $"{(int)left.TotalHours} hours from now";
     }

@@ -135,9 +135,80 @@ public sealed partial class ReplTests
         Assert.That(Words(answer), Does.Contain(StandIn.Answer(Llama3, "is the node up?", system)), terminal.Screen);
     }
 
+    [Test]
+    public async Task Repl_SetParameterNumPredict_CapsTheAnswersAndShowParametersListsIt()
+    {
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync("/set parameter num_predict 3");
+        var set = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/show parameters");
+        var shown = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("say hi");
+        var answer = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/bye");
+        await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(set, Does.Contain("Set parameter 'num_predict' to '3'"), terminal.Screen);
+        Assert.That(shown, Does.Match(@"(?m)^num_predict\s+3$"), terminal.Screen);
+        // The runtime stops after three words when it received the parameter.
+        Assert.That(Words(answer), Does.EndWith($"say hi [stand-in {Llama3}] You {Prompt}"), terminal.Screen);
+    }
+
+    [Test]
+    public async Task Repl_Clear_ForgetsTheConversationSoFar()
+    {
+        using var terminal = User.OpenTerminal("run", "llama3", "--verbose");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync("say hi");
+        var first = PromptEvalCount(await terminal.WaitForAsync(Prompt, Reply));
+        await terminal.TypeLineAsync("say hi");
+        var second = PromptEvalCount(await terminal.WaitForAsync(Prompt, Reply));
+        await terminal.TypeLineAsync("/clear");
+        var cleared = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("say hi");
+        var afterClear = PromptEvalCount(await terminal.WaitForAsync(Prompt, Reply));
+        await terminal.TypeLineAsync("/bye");
+        await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(cleared, Does.Contain("Cleared session context"), terminal.Screen);
+        Assert.That(second, Is.GreaterThan(first), "the second message was sent without the first exchange");
+        Assert.That(afterClear, Is.EqualTo(first), "the message after /clear was sent with the earlier exchanges");
+    }
+
+    [Test]
+    public async Task Repl_LoadAnotherModel_AnswersAsThatModel()
+    {
+        using var terminal = User.OpenTerminal("run", "llama3");
+        await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+
+        await terminal.TypeLineAsync("/load mistral");
+        var loaded = await terminal.WaitForAsync(Prompt, ModelUser.ColdStart);
+        await terminal.TypeLineAsync("say hi");
+        var answer = await terminal.WaitForAsync(Prompt, Reply);
+        await terminal.TypeLineAsync("/bye");
+        await terminal.WaitForExitAsync(Exit);
+
+        Assert.That(loaded, Does.Contain("Loading model 'mistral'"), terminal.Screen);
+        Assert.That(Words(answer), Does.Contain(StandIn.Answer("mistral:7b", "say hi")), terminal.Screen);
+    }
+
+    /// <summary>The prompt eval count that <c>--verbose</c> printed after an answer.</summary>
+    private static int PromptEvalCount(string answer)
+    {
+        var match = PromptEvalCountLine().Match(answer);
+        Assert.That(match.Success, Is.True, $"no prompt eval count in: {answer}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The text with every run of blanks and line breaks as one space, so word wrapping does not matter.</summary>
     private static string Words(string text) => Blanks().Replace(text, " ");
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Blanks();
+
+    [GeneratedRegex(@"(?m)^prompt eval count:\s+(\d+) token\(s\)$")]
+    private static partial Regex PromptEvalCountLine();
 }

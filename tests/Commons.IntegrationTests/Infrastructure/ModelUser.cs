@@ -172,7 +172,8 @@ public sealed class ModelUser : IDisposable
                     $"Slurm job {slurmId} to leave the queue");
             }
         }
-        catch (Exception e) when (e is HttpRequestException or AssertionException or TimeoutException)
+        catch (Exception e) when (e is HttpRequestException or AssertionException or TimeoutException
+                                       or OperationCanceledException or JsonException)
         {
             await TestContext.Out.WriteLineAsync($"cleanup of {Name}'s jobs: {e.Message}");
         }
