@@ -81,13 +81,9 @@ public static class TunnelRelay
                 onTraffic?.Invoke();
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && stop.IsCancellationRequested)
         {
             // The other direction broke, or the caller gave up; whoever stopped the relay holds the reason.
-            return (bytes, null);
-        }
-        catch (ObjectDisposedException) when (stop.IsCancellationRequested)
-        {
             return (bytes, null);
         }
         catch (SocketException e)
@@ -141,11 +137,7 @@ public static class TunnelRelay
                 onTraffic?.Invoke();
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            return (bytes, null);
-        }
-        catch (ObjectDisposedException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && stop.IsCancellationRequested)
         {
             return (bytes, null);
         }
