@@ -30,4 +30,8 @@ internal static class JsonDefaults
 [JsonSerializable(typeof(List<JobPort>))]
 [JsonSerializable(typeof(ModelJobRequest))]
 [JsonSerializable(typeof(List<ModelView>))]
+[JsonSerializable(typeof(List<ForgeProvider>))]
+[JsonSerializable(typeof(ForgeSignInRequest))]
+[JsonSerializable(typeof(SignInResponse))]
+[JsonSerializable(typeof(WhoAmIResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ var root = new RootCommand("Compute Commons: run commands and models on shared G
     LogsCommand.Create(),
     StopCommand.Create(),
     LoginCommand.Create(),
+    LogoutCommand.Create(),
+    WhoAmICommand.Create(),
     ServeCommand.Create(),
     ForwardCommand.Create(),
 };

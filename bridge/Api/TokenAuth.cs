@@ -13,15 +13,24 @@ public sealed class TokenAuth(TokenStore tokens) : IEndpointFilter
     public static string User(HttpContext context) =>
         context.Items[UserKey] as string ?? throw new InvalidOperationException("endpoint is outside the token filter");
 
+    /// <summary>The bearer token of a request, or null when it has none.</summary>
+    public static string? BearerToken(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header[scheme.Length..].Trim() is { Length: > 0 } token
+            ? token
+            : null;
+    }
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var header = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
         string? user = null;
-        if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        if (BearerToken(http) is { } token)
         {
-            user = await tokens.FindUserAsync(header[scheme.Length..].Trim(), http.RequestAborted);
+            user = await tokens.FindUserAsync(token, http.RequestAborted);
         }
 
         if (user is null)

@@ -41,6 +41,17 @@ public sealed class TokenStore(Database database, TimeProvider time)
             cancellationToken: cancellationToken));
     }
 
+    /// <summary>Revokes a token; returns false when it was unknown or already revoked.</summary>
+    public async Task<bool> RevokeAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE tokens SET revoked_at = @now WHERE hash = @hash AND revoked_at IS NULL",
+            new { hash = Hash(token), now = time.GetUtcNow().ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+        return changed == 1;
+    }
+
     internal static string Hash(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

@@ -1,6 +1,8 @@
+using Commons.Bridge.Auth;
 using Commons.Bridge.Broker;
 using Commons.Bridge.Data;
 using Commons.Bridge.Jobs;
+using Commons.Bridge.Merit;
 using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
 using Commons.Bridge.Rendering;
@@ -40,6 +42,16 @@ public static class BridgeServices
         services.AddSingleton(ModelCatalog.Load(options.ModelsFile));
         services.AddSingleton<ModelJobs>();
         services.AddSingleton<IJobActivity>(sp => sp.GetRequiredService<TunnelActivity>());
+        return services;
+    }
+
+    /// <summary>Forge sign-in: the forges file's settings, the identity check against the forge, and the identity store.</summary>
+    public static IServiceCollection AddSignIn(this IServiceCollection services, ForgeSettings forges)
+    {
+        services.AddSingleton(forges);
+        services.AddSingleton<ForgeAccounts>();
+        services.AddSingleton<IdentityStore>();
+        services.AddHttpClient(ForgeAccounts.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(20));
         return services;
     }
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Reflection;
 using Commons.Bridge.Api;
+using Commons.Bridge.Auth;
 using Commons.Bridge.Data;
+using Commons.Bridge.Merit;
 using Commons.Bridge.Sites;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,14 +37,19 @@ internal static class Commands
             Description = "The model catalog",
             DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "config", "models.yaml"),
         };
+        var forgesOption = new Option<string>("--forges")
+        {
+            Description = "The forges people sign in with (GitHub, GitLab); without the file, only operator tokens work",
+            DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "config", "forges.yaml"),
+        };
         var command = new Command("serve", "Run the bridge's API and pollers")
         {
-            DataOption, sitesOption, listenOption, templatesOption, modelsOption,
+            DataOption, sitesOption, listenOption, templatesOption, modelsOption, forgesOption,
         };
         command.SetAction((parse, cancellationToken) => ServeAsync(
             new BridgeOptions(
                 parse.GetValue(DataOption)!, parse.GetValue(sitesOption)!, parse.GetValue(templatesOption)!,
-                parse.GetValue(listenOption)!, parse.GetValue(modelsOption)!),
+                parse.GetValue(listenOption)!, parse.GetValue(modelsOption)!, parse.GetValue(forgesOption)),
             cancellationToken));
         return command;
     }
@@ -124,6 +131,17 @@ internal static class Commands
             return 78;
         }
 
+        ForgeSettings forges;
+        try
+        {
+            forges = options.ForgesFile is null ? new ForgeSettings(null, null) : ForgesFile.Load(options.ForgesFile);
+        }
+        catch (ForgesFileException e)
+        {
+            await Console.Error.WriteLineAsync($"commons-bridge: bad forges file: {e.Message}");
+            return 78;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddProblemDetails();
@@ -131,6 +149,7 @@ internal static class Commands
         // A null where the contract says string (a command word, an env value) is a request error, not a crash.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectNullableAnnotations = true);
         builder.Services.AddBridgeCore(options, sites);
+        builder.Services.AddSignIn(forges);
         builder.Services.AddSitePolling(sites);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
@@ -155,6 +174,7 @@ internal static class Commands
         app.MapJobsApi();
         app.MapTunnelsApi();
         app.MapModelsApi();
+        app.MapAuthApi();
         await app.RunAsync(cancellationToken);
         return 0;
     }

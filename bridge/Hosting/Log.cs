@@ -97,4 +97,10 @@ internal static partial class Log
 
     [LoggerMessage(5007, LogLevel.Debug, "Site {Site}: node {Node} is reached at {Address}")]
     public static partial void NodeAddressResolved(ILogger logger, string site, string node, string address);
+
+    [LoggerMessage(6001, LogLevel.Information, "User {User} signed in with {Provider} account {Login} (linked: {Linked})")]
+    public static partial void SignedIn(ILogger logger, string user, string provider, string login, bool linked);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Refused sign-in of bot account {Login} on {Provider}")]
+    public static partial void BotRefused(ILogger logger, string provider, string login);
 }

@@ -38,7 +38,11 @@ internal sealed class BridgeClient : IDisposable
             BaseAddress = settings.Bridge,
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+        if (settings.Token.Length > 0)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+        }
+
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("commons-cli", "0.1"));
     }
 
@@ -118,6 +122,46 @@ internal sealed class BridgeClient : IDisposable
 
     public Task<List<ModelView>> ListModelsAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "/v1/models", null, JsonDefaults.Context.ListModelView, cancellationToken);
+
+    /// <summary>The forges this bridge signs people in with; needs no token.</summary>
+    public Task<List<ForgeProvider>> ProvidersAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, AccountRoutes.Providers, null, JsonDefaults.Context.ListForgeProvider, cancellationToken);
+
+    /// <summary>Trades a forge access token for a bridge token; with a token of ours, links the identity instead.</summary>
+    public Task<SignInResponse> SignInAsync(string provider, string accessToken, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Post, AccountRoutes.SignIn(provider),
+            JsonContent.Create(new ForgeSignInRequest(accessToken), JsonDefaults.Context.ForgeSignInRequest),
+            JsonDefaults.Context.SignInResponse, cancellationToken);
+
+    /// <summary>Revokes the token this client signs in with.</summary>
+    public async Task RevokeTokenAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, AccountRoutes.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BridgeException($"cannot reach the bridge at {Address} ({Reason(e)})", transient: true);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ProblemAsync(response, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Who the token belongs to, their tier, merit and quota; <paramref name="refresh"/> re-evaluates merit first.</summary>
+    public Task<WhoAmIResponse> WhoAmIAsync(bool refresh, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Get, $"{AccountRoutes.Me}?refresh={(refresh ? "true" : "false")}", null,
+            JsonDefaults.Context.WhoAmIResponse, cancellationToken);
 
     /// <summary>The job's output from an offset to what is written so far, without waiting for more.</summary>
     public async Task<byte[]> ReadLogsAsync(string id, long offset, CancellationToken cancellationToken)

@@ -61,6 +61,13 @@ internal static class CliConfig
         return new CliSettings(uri, token);
     }
 
+    /// <summary>The bridge address from the environment or the config file, or null; needs no token.</summary>
+    public static string? ConfiguredBridge() =>
+        Environment.GetEnvironmentVariable(BridgeVariable) is { Length: > 0 } b ? b : ReadFile()?.Bridge;
+
+    /// <summary>The token saved in the config file (not the environment's), or null.</summary>
+    public static string? SavedToken() => ReadFile()?.Token;
+
     /// <summary>Writes the file with mode 0600 from the start: there is no moment when the token is readable by others.</summary>
     public static void Save(string bridge, string? token)
     {
