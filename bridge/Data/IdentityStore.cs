@@ -18,7 +18,9 @@ public sealed class IdentityConflictException(string message) : Exception(messag
 /// </summary>
 public sealed partial class IdentityStore(Database database, TimeProvider time)
 {
-    private const string Columns = "provider, provider_id, login, user_id, account_created_at, linked_at";
+    private const string Columns =
+        "provider AS Provider, provider_id AS ProviderId, login AS Login, user_id AS UserId, " +
+        "account_created_at AS AccountCreatedAt, linked_at AS LinkedAt";
 
     /// <summary>Every identity of a user, GitHub first.</summary>
     public async Task<IReadOnlyList<IdentityRow>> ForUserAsync(string userId, CancellationToken cancellationToken)
