@@ -86,13 +86,27 @@ public sealed class Sandbox
     }
 
     /// <summary>Creates a user (if new) and a token for them, with the bridge's own admin verb.</summary>
-    public static async Task<string> CreateUserTokenAsync(string user)
+    public static async Task<string> CreateUserTokenAsync(string user, string tier = "maintainer")
     {
         var settings = Settings;
         var result = await ProcessRunner.RunAsync(
             settings.BridgeBinary, ["tokens", "create", "--user", user, "--data", settings.BridgeData]);
         Assert.That(result.ExitCode, Is.Zero, result.Describe());
+        await GrantAsync(user, tier);
         return result.Stdout.Trim();
+    }
+
+    /// <summary>
+    /// Gives a user a tier with the operator's verb: accounts made by tests have no forge identity, so merit alone
+    /// would leave them guests, who may not run jobs.
+    /// </summary>
+    public static async Task GrantAsync(string user, string tier)
+    {
+        var settings = Settings;
+        var result = await ProcessRunner.RunAsync(
+            settings.BridgeBinary,
+            ["users", "grant", user, "--tier", tier, "--reason", "integration test account", "--by", "tests", "--data", settings.BridgeData]);
+        Assert.That(result.ExitCode, Is.Zero, result.Describe());
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public static class BridgeDatabase
         return (reader.GetString(0), reader.GetString(1), reader.GetString(2));
     }
 
-    private static async Task<SqliteConnection> OpenAsync()
+    public static async Task<SqliteConnection> OpenAsync()
     {
         var connectionString = new SqliteConnectionStringBuilder
         {

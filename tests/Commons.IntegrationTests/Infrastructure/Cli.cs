@@ -58,14 +58,39 @@ public sealed class CliProcess : IDisposable
     private readonly MemoryStream _stdout = new();
     private readonly List<StdoutLine> _lines = [];
     private readonly Task _stdoutPump;
-    private readonly Task<string> _stderr;
+    private readonly Task _stderrPump;
+    private readonly StringBuilder _stderr = new();
 
     private CliProcess(Process process, string? ownConfigHome)
     {
         _process = process;
         _ownConfigHome = ownConfigHome;
         _stdoutPump = PumpStdoutAsync(process.StandardOutput.BaseStream);
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stderrPump = PumpStderrAsync(process.StandardError);
+    }
+
+    /// <summary>What the process wrote on stderr so far.</summary>
+    public string StderrSoFar
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>Waits until stderr matches <paramref name="pattern"/> and returns the match.</summary>
+    public async Task<System.Text.RegularExpressions.Match> WaitForStderrAsync(string pattern, TimeSpan timeout)
+    {
+        var regex = new System.Text.RegularExpressions.Regex(pattern);
+        var match = await Eventually.Async(
+            () => Task.FromResult(regex.Match(StderrSoFar)),
+            found => found.Success || _process.HasExited,
+            timeout,
+            $"commons to print /{pattern}/ on stderr");
+        return match.Success ? match : throw new AssertionException($"commons exited before printing /{pattern}/; stderr: {StderrSoFar}");
     }
 
     public int Pid => _process.Id;
@@ -180,10 +205,23 @@ public sealed class CliProcess : IDisposable
     private async Task<CliResult> CollectAsync()
     {
         await _stdoutPump;
-        var stderr = await _stderr;
+        await _stderrPump;
         lock (_gate)
         {
-            return new CliResult(_process.ExitCode, _stdout.ToArray(), stderr, [.. _lines]);
+            return new CliResult(_process.ExitCode, _stdout.ToArray(), _stderr.ToString(), [.. _lines]);
+        }
+    }
+
+    private async Task PumpStderrAsync(StreamReader reader)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            lock (_gate)
+            {
+                _stderr.Append(buffer, 0, read);
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public static class RunOrder
     public const int ModelRun = 11;
     public const int Repl = 12;
     public const int KeepAlive = 13;
+    public const int SignIn = 14;
+    public const int Quota = 15;
     public const int Serve = 40;
     public const int SandboxCycle = 100;
 }

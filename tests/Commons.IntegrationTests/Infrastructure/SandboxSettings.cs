@@ -45,6 +45,9 @@ public sealed class SandboxSettings
 
     public string SitesDir => Get("SANDBOX_SITES_DIR");
 
+    /// <summary>The GitHub/GitLab stand-in the sandbox's bridge signs people in with.</summary>
+    public Uri ForgeStandIn => new(Get("FORGE_STANDIN"));
+
     public string BridgeDatabase => Path.Combine(BridgeData, "bridge.db");
 
     /// <summary>Where <c>scripts/sandbox</c> records the bridge's pid (its <c>pid_file bridge</c>).</summary>
