@@ -16,6 +16,13 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong.</summary>
     public const int Usage = 2;
 
+    /// <summary>
+    /// The user's tier or GPU-hour quota does not allow the job: nothing failed, and retrying will not help until
+    /// the request asks less, the quota period resets or the tier rises. sysexits' EX_NOPERM, beside
+    /// <see cref="Config"/>'s EX_CONFIG.
+    /// </summary>
+    public const int NotPermitted = 77;
+
     /// <summary>The configuration (bridge address, token, config file) is missing or unsafe.</summary>
     public const int Config = 78;
 

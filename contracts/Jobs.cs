@@ -27,7 +27,8 @@ public sealed record SubmitJobRequest(
 /// <param name="Cpus">CPUs for the job's one task; 1 when omitted.</param>
 /// <param name="Memory">Memory such as <c>512M</c> or <c>16G</c>; the site's default per CPU when omitted.</param>
 /// <param name="Time">Walltime: <c>90</c> (minutes), <c>30m</c>, <c>2h</c>, <c>1d</c>, <c>HH:MM:SS</c> or
-/// <c>D-HH:MM:SS</c>; the partition's default when omitted.</param>
+/// <c>D-HH:MM:SS</c>; when omitted, the partition's default, or the longest walltime the user's tier allows if
+/// that is shorter.</param>
 public sealed record JobResources(
     string? Gpus = null,
     int? Cpus = null,

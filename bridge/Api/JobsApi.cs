@@ -2,10 +2,12 @@ using Commons.Bridge.Data;
 using Commons.Bridge.Jobs;
 using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
+using Commons.Bridge.Quota;
 using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
 using Commons.Bridge.Ssh;
 using Commons.Contracts;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -44,8 +46,9 @@ public static class JobsApi
     }
 
     /// <summary>
-    /// The answer to a submit: 400 naming each bad field, 422 when Slurm refused the job, 200 for a job the same
-    /// request id already made, 202 while the site cannot be reached, else 201.
+    /// The answer to a submit: 400 naming each bad field, 403 when the user's tier or GPU-hour quota refused the
+    /// job, 422 when Slurm refused it, 200 for a job the same request id already made, 202 while the site cannot be
+    /// reached, else 201.
     /// </summary>
     internal static Results<Created<JobView>, Ok<JobView>, Accepted<JobView>, ValidationProblem, ProblemHttpResult> ToResult(
         SubmitOutcome outcome, SiteRegistry sites, string what)
@@ -53,6 +56,11 @@ public static class JobsApi
         if (outcome.Errors is not null)
         {
             return TypedResults.ValidationProblem(outcome.Errors, title: $"The {what} request is invalid");
+        }
+
+        if (outcome.Refusal is { } refusal)
+        {
+            return Refused(refusal);
         }
 
         var job = outcome.Job!;
@@ -69,6 +77,30 @@ public static class JobsApi
         return !outcome.Created ? TypedResults.Ok(view)
             : job.State == JobStates.Submitting ? TypedResults.Accepted(ApiRoutes.Job(job.Id), view)
             : TypedResults.Created(ApiRoutes.Job(job.Id), view);
+    }
+
+    /// <summary>A refusal by tier or quota as a 403 problem document: its type, and figures for programs.</summary>
+    internal static ProblemHttpResult Refused(SubmitRefusal refusal)
+    {
+        var extensions = refusal switch
+        {
+            TierRefusal tier => new Dictionary<string, object?> { ["tier"] = tier.Tier, ["errors"] = tier.Errors },
+            QuotaRefusal quota => new Dictionary<string, object?>
+            {
+                ["period"] = quota.Period,
+                ["gpuHoursAllowed"] = quota.GpuHoursAllowed,
+                ["gpuHoursLeft"] = quota.GpuHoursLeft,
+                ["gpuHoursNeeded"] = quota.GpuHoursNeeded,
+                ["resetsAt"] = quota.ResetsAt,
+            },
+            _ => throw new UnreachableException($"no problem document for {refusal.GetType().Name}"),
+        };
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: refusal.Title,
+            detail: refusal.Detail,
+            type: refusal.Type,
+            extensions: extensions);
     }
 
     public static async Task<Ok<List<JobView>>> ListAsync(

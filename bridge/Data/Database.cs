@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -36,6 +37,21 @@ public sealed class Database
         await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
         return connection;
     }
+
+    /// <summary>
+    /// Begins a transaction that holds the database's write lock from its first statement, so that what it reads
+    /// cannot change before it commits: a check-then-insert inside it is atomic against every other writer.
+    /// Microsoft.Data.Sqlite starts a <see cref="IsolationLevel.Serializable"/> transaction that is not deferred
+    /// with <c>BEGIN IMMEDIATE</c>; a second writer waits for the busy timeout instead of reading a sum the first
+    /// is about to change. (On PostgreSQL the same guarantee needs a lock on a row both writers must touch, such as
+    /// <c>SELECT … FROM users WHERE id = @user FOR UPDATE</c> before the read; the store speaks SQLite only today.)
+    /// </summary>
+    /// <remarks>
+    /// The call blocks while another writer holds the lock, as every Microsoft.Data.Sqlite call does underneath
+    /// its async face.
+    /// </remarks>
+    public static DbTransaction BeginWrite(DbConnection connection) =>
+        ((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false);
 
     /// <summary>Applies the migrations the database has not seen yet, each in its own transaction.</summary>
     public async Task<long> MigrateAsync(CancellationToken cancellationToken)

@@ -40,6 +40,18 @@ public sealed class JobRow
     public long? LastActiveAt { get; set; }
     public long? EstimatedStart { get; set; }
 
+    /// <summary>GPUs the job holds, whatever their type; 0 for a CPU-only job.</summary>
+    public long GpuCount { get; set; }
+
+    /// <summary>The quota period (<c>YYYY-MM</c>, UTC) the job was submitted in, and is reserved and charged to.</summary>
+    public string? QuotaPeriod { get; set; }
+
+    /// <summary>GPU-seconds held at submit: GPUs × walltime.</summary>
+    public long ReservedGpuSeconds { get; set; }
+
+    /// <summary>GPU-seconds charged when the job ended (GPUs × elapsed); null until then.</summary>
+    public long? ChargedGpuSeconds { get; set; }
+
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromMinutes(5);
 
     /// <summary>The least time a model job has after it starts before it counts as idle.</summary>

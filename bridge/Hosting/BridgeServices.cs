@@ -5,6 +5,7 @@ using Commons.Bridge.Jobs;
 using Commons.Bridge.Merit;
 using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
+using Commons.Bridge.Quota;
 using Commons.Bridge.Rendering;
 using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
@@ -36,6 +37,9 @@ public static class BridgeServices
         services.AddSingleton<SlurmClient>();
         services.AddSingleton<SitePicker>();
         services.AddSingleton<JobRequestValidator>();
+
+        // The ledger needs the user's tier limits: ITierLimitsSource is registered by the merit part.
+        services.AddSingleton<QuotaLedger>();
         services.AddSingleton<JobService>();
         services.AddSingleton<SiteActivity>();
         services.AddSingleton<SitePoller>();

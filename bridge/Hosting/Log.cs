@@ -60,6 +60,9 @@ internal static partial class Log
     [LoggerMessage(3010, LogLevel.Warning, "Stopping idle model job {JobId} on site {Site} failed and is retried: {Reason}")]
     public static partial void ModelJobIdleCancelFailed(ILogger logger, string jobId, string site, string reason);
 
+    [LoggerMessage(3011, LogLevel.Information, "Job request {RequestId} of {User} (tier {Tier}) refused: {Reason}")]
+    public static partial void JobRefused(ILogger logger, string requestId, string user, string tier, string reason);
+
     [LoggerMessage(4000, LogLevel.Warning, "Polling site {Site} failed and will be retried: {Reason}")]
     public static partial void PollFailed(ILogger logger, string site, string reason);
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Commons.Bridge.Data;
 using Commons.Bridge.Hosting;
 using Commons.Bridge.Polling;
+using Commons.Bridge.Quota;
 using Commons.Bridge.Rendering;
 using Commons.Bridge.Sites;
 using Commons.Bridge.Slurm;
@@ -12,16 +13,21 @@ using Commons.Contracts;
 namespace Commons.Bridge.Jobs;
 
 /// <summary>The outcome of a submit: the job, whether this request created it, and a problem to report if any.</summary>
-public sealed record SubmitOutcome(JobRow? Job, bool Created, Dictionary<string, string[]>? Errors, string? SlurmError);
+/// <param name="Refusal">Why the user's tier or quota refused the job; nothing was recorded then.</param>
+public sealed record SubmitOutcome(
+    JobRow? Job, bool Created, Dictionary<string, string[]>? Errors, string? SlurmError, SubmitRefusal? Refusal = null);
 
 /// <summary>
 /// Submits and cancels jobs. A job is written to the database as <c>submitting</c> before sbatch runs and gets its
 /// Slurm id after, so a bridge that dies in between loses nothing: the poller finds the job again by its comment
 /// tag or by the id file the submit step leaves in the job's folder, and submits it only if neither exists.
+/// Before that, the user's tier must allow the job and the quota ledger must have room for it.
 /// </summary>
 public sealed class JobService(
     JobRequestValidator validator,
     JobStore store,
+    QuotaLedger ledger,
+    ITierLimitsSource tiers,
     SlurmClient slurm,
     SiteRegistry sites,
     SiteActivity activity,
@@ -32,7 +38,10 @@ public sealed class JobService(
 
     public bool IsInFlight(string jobId) => _inFlight.ContainsKey(jobId);
 
-    /// <summary>Validates and submits a job; a model job also names its catalog model and keep-alive.</summary>
+    /// <summary>
+    /// Validates a job, checks it against the user's tier, records it with its GPU-hour reservation and submits it;
+    /// a model job also names its catalog model and keep-alive. A request id seen before returns its job.
+    /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(
         string userId, SubmitJobRequest request, CancellationToken cancellationToken, string? model = null,
         long? keepAliveSeconds = null)
@@ -43,11 +52,27 @@ public sealed class JobService(
             return new SubmitOutcome(null, false, errors, null);
         }
 
+        var limits = await tiers.ForUserAsync(userId, cancellationToken);
+
+        // A job that names no walltime gets the partition's default, cut to what the tier allows, rather than a
+        // refusal for a limit the user never chose.
+        if (request.Resources?.Time is null && limits.MaxWalltimeMinutes is { } longest && job.TimeMinutes > longest)
+        {
+            job = job with { TimeMinutes = longest };
+        }
+
         var row = BuildRow(userId, job);
         row.Model = model;
         row.KeepAliveSeconds = keepAliveSeconds;
-        var (stored, created) = await store.InsertAsync(row, cancellationToken);
-        if (!created)
+        var reservation = await ledger.ReserveAsync(row, job.Placement.GpuType, limits, cancellationToken);
+        if (reservation.Refusal is { } refusal)
+        {
+            Log.JobRefused(logger, request.RequestId, userId, limits.Tier, refusal.Title);
+            return new SubmitOutcome(null, false, null, null, refusal);
+        }
+
+        var stored = reservation.Job!;
+        if (!reservation.Created)
         {
             return new SubmitOutcome(stored, false, null, null);
         }
@@ -156,6 +181,7 @@ public sealed class JobService(
             Partition = job.Placement.Partition.Name,
             State = JobStates.Submitting,
             Gpus = plan.GresSpec?["gpu:".Length..],
+            GpuCount = job.GpuCount,
             Cpus = job.Cpus,
             MemoryMb = job.MemoryMb,
             TimeMinutes = job.TimeMinutes,

@@ -128,6 +128,11 @@ public sealed class SitePoller(
             {
                 job.ExitCode = record.ExitCode;
                 job.Signal = record.Signal;
+                if (JobStates.IsTerminal(state))
+                {
+                    UseSlurmTimes(job, record.StartedAt, record.EndedAt);
+                }
+
                 await ApplyAsync(job, state, ReasonOf(record.Reason), record.Nodes, cancellationToken);
             }
             else
@@ -222,6 +227,29 @@ public sealed class SitePoller(
                 Log.JobStateChanged(logger, job.Id, job.Site, previous, state);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes a finished job's start and end from Slurm's own record (sacct, or scontrol while it remembers the job)
+    /// in place of the polls that noticed them, so the job is charged its real elapsed time: a poll sees a start
+    /// up to one interval late, and a short job may start and end between two polls without being seen running at
+    /// all. Both times come from the record or neither does, so a controller in another time zone (Slurm prints
+    /// local times) can shift them but not their difference. A record whose start equals its end describes a job
+    /// cancelled before it ran: it keeps no start unless the bridge saw it running.
+    /// </summary>
+    /// <remarks>
+    /// Without a usable record (no accounting and the controller has forgotten the job, so the exit code came from
+    /// the job's folder) the times stay those the polls saw: a start seen late and an end seen now.
+    /// </remarks>
+    private static void UseSlurmTimes(JobRow job, DateTimeOffset? started, DateTimeOffset? ended)
+    {
+        if (started is not { } start || ended is not { } end || end < start)
+        {
+            return;
+        }
+
+        job.StartedAt = end == start && job.StartedAt is null ? null : start.ToUnixTimeMilliseconds();
+        job.EndedAt = end.ToUnixTimeMilliseconds();
     }
 
     private static string? ReasonOf(string? slurmReason) =>

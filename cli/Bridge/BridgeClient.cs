@@ -10,11 +10,19 @@ using Commons.Contracts;
 namespace Commons.Cli.Bridge;
 
 /// <summary>The bridge answered with a problem, or could not be reached.</summary>
-internal sealed class BridgeException(string message, int? status = null, IReadOnlyList<string>? details = null, bool transient = false)
+internal sealed class BridgeException(
+    string message, int? status = null, IReadOnlyList<string>? details = null, bool transient = false,
+    string? problemType = null)
     : Exception(message)
 {
     /// <summary>HTTP status, or null when the bridge was not reached at all.</summary>
     public int? Status { get; } = status;
+
+    /// <summary>The problem document's type: one of <see cref="ProblemTypes"/>, or null.</summary>
+    public string? ProblemType { get; } = problemType;
+
+    /// <summary>True when the user's tier or GPU-hour quota refused the request: nothing failed.</summary>
+    public bool IsPolicyRefusal => ProblemType is ProblemTypes.TierLimit or ProblemTypes.QuotaExceeded;
 
     /// <summary>One line per field error, as <c>field: reason</c>.</summary>
     public IReadOnlyList<string> Details { get; } = details ?? [];
@@ -256,7 +264,7 @@ internal sealed class BridgeClient : IDisposable
                     .SelectMany(field => field.Value.Select(reason => $"{field.Key}: {reason}"))
                     .ToList();
                 var message = problem.Detail is null ? problem.Title : $"{problem.Title}: {problem.Detail}";
-                return new BridgeException(message, status, details, transient: status >= 502);
+                return new BridgeException(message, status, details, transient: status >= 502, problem.Type);
             }
         }
         catch (JsonException)
@@ -283,4 +291,5 @@ internal sealed class BridgeClient : IDisposable
 }
 
 /// <summary>An RFC 9457 problem document, as the bridge answers errors.</summary>
-internal sealed record ProblemDocument(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
+internal sealed record ProblemDocument(
+    string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors, string? Type = null);

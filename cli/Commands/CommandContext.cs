@@ -28,7 +28,7 @@ internal static class CommandContext
         catch (BridgeException e)
         {
             Errors.Print(e);
-            return failureCode;
+            return e.IsPolicyRefusal ? ExitCodes.NotPermitted : failureCode;
         }
     }
 }

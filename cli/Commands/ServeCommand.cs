@@ -148,6 +148,11 @@ internal sealed class OllamaFront(BridgeClient bridge, IReadOnlyList<ModelView> 
         {
             // The client went away, or we are stopping: nothing is left to answer.
         }
+        catch (BridgeException e) when (e.IsPolicyRefusal)
+        {
+            // The owner's tier or quota refused the model's job: not a gateway fault, so the client hears 403.
+            await ErrorAsync(response, 403, e.Message);
+        }
         catch (Exception e) when (e is BridgeException or InvalidOperationException or HttpRequestException)
         {
             await ErrorAsync(response, 502, e.Message);

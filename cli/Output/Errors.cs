@@ -1,4 +1,5 @@
 using Commons.Cli.Bridge;
+using Commons.Contracts;
 
 namespace Commons.Cli.Output;
 
@@ -13,11 +14,15 @@ internal static class Errors
             Console.Error.WriteLine($"  {line}");
         }
 
-        var hint = e.Status switch
+        var hint = (e.Status, e.ProblemType) switch
         {
-            null => "hint: is the bridge running? Check COMMONS_BRIDGE or `commons login --bridge URL`.",
-            401 => "hint: your token is missing or revoked; set COMMONS_TOKEN or run `commons login --with-token`.",
-            404 => "hint: `commons ps --all` lists your jobs.",
+            (_, ProblemTypes.QuotaExceeded) =>
+                "hint: fewer GPUs or a shorter --time reserves less; `commons whoami` shows this period's GPU-hours.",
+            (_, ProblemTypes.TierLimit) =>
+                "hint: `commons whoami --explain` shows your tier, your score and what the next tier needs.",
+            (null, _) => "hint: is the bridge running? Check COMMONS_BRIDGE or `commons login --bridge URL`.",
+            (401, _) => "hint: your token is missing or revoked; set COMMONS_TOKEN or run `commons login --with-token`.",
+            (404, _) => "hint: `commons ps --all` lists your jobs.",
             _ => null,
         };
         if (hint is not null)
