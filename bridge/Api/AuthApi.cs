@@ -2,6 +2,7 @@ using Commons.Bridge.Auth;
 using Commons.Bridge.Data;
 using Commons.Bridge.Hosting;
 using Commons.Bridge.Merit;
+using Commons.Bridge.Quota;
 using Commons.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,8 +20,45 @@ public static class AuthApi
         app.MapGet(AccountRoutes.Providers, Providers).WithTags("Auth").WithName("SignInProviders");
         app.MapPost("/v1/auth/{provider}", SignInAsync).WithTags("Auth").WithName("SignIn");
         app.MapDelete(AccountRoutes.Token, RevokeAsync).WithTags("Auth").WithName("SignOut").AddEndpointFilter<TokenAuth>();
+        app.MapGet(AccountRoutes.Me, WhoAmIAsync).WithTags("Auth").WithName("WhoAmI").AddEndpointFilter<TokenAuth>();
         return app;
     }
+
+    /// <summary>A refresh within this long of the last evaluation answers that one: the forges are asked sparingly.</summary>
+    public static readonly TimeSpan RefreshFloor = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The caller's account: identities, the tier held and why, the newest merit report (re-evaluated first with
+    /// <c>?refresh=true</c>) and this period's GPU-hours.
+    /// </summary>
+    public static async Task<Ok<WhoAmIResponse>> WhoAmIAsync(
+        bool? refresh, HttpContext http, IdentityStore identities, IMeritService merit, ITierLimitsSource tiers,
+        QuotaLedger quota, ForgeSettings forges, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var user = TokenAuth.User(http);
+        var report = await merit.LatestAsync(user, cancellationToken);
+        if (refresh == true && (report is null || time.GetUtcNow() - report.EvaluatedAt >= RefreshFloor))
+        {
+            report = await merit.EvaluateAsync(user, cancellationToken);
+        }
+
+        var tier = await merit.TierAsync(user, cancellationToken);
+        var limits = await tiers.ForUserAsync(user, cancellationToken);
+        var status = await quota.StatusAsync(user, limits, cancellationToken);
+        var linked = (await identities.ForUserAsync(user, cancellationToken))
+            .Select(i => new IdentityView(
+                i.Provider, i.Login, ProfileUrl(forges, i.Provider, i.Login),
+                DateTimeOffset.FromUnixTimeMilliseconds(i.AccountCreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(i.LinkedAt)))
+            .ToList();
+        return TypedResults.Ok(new WhoAmIResponse(user, linked, tier, report, status));
+    }
+
+    private static string ProfileUrl(ForgeSettings forges, string provider, string login) => provider switch
+    {
+        ForgeAccounts.GitHub when forges.GitHub is { } g => new Uri(g.WebUrl, Uri.EscapeDataString(login)).AbsoluteUri,
+        ForgeAccounts.GitLab when forges.GitLab is { } l => new Uri(l.Url, Uri.EscapeDataString(login)).AbsoluteUri,
+        _ => "",
+    };
 
     /// <summary>What the CLI needs to run a device flow with each forge this bridge accepts.</summary>
     public static Ok<List<ForgeProvider>> Providers(ForgeSettings forges)
