@@ -74,6 +74,9 @@ internal sealed class DeviceAuthorizations(
     private readonly Dictionary<string, DeviceAuthorization> _byDeviceCode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceAuthorization> _byUserCode = new(StringComparer.Ordinal);
 
+    /// <summary>The stand-in's clock now.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
     public string ClientIdOf(ForgeKind forge) =>
         forge == ForgeKind.GitHub ? settings.GitHubClientId : settings.GitLabClientId;
 

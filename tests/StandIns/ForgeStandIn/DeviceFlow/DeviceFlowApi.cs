@@ -152,7 +152,7 @@ public static class DeviceFlowApi
                 GitLabTokenLifetimeSeconds,
                 System.Security.Cryptography.RandomNumberGenerator.GetHexString(64, lowercase: true),
                 outcome.Scope,
-                Now(context).ToUnixTimeSeconds()),
+                flows.Now.ToUnixTimeSeconds()),
             GitLabJson.Wire.GitLabTokenBody);
     }
 
@@ -213,9 +213,6 @@ public static class DeviceFlowApi
 
     private static string Root(HttpContext context) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
-
-    private static DateTimeOffset Now(HttpContext context) =>
-        context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

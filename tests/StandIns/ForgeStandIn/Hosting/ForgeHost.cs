@@ -93,14 +93,17 @@ public static class ForgeHost
     private static void AddForgeStandIn(
         this IServiceCollection services, ForgeSettings settings, TimeProvider clock, World world, TokenStore tokens)
     {
+        // The clock is handed to the stand-in's own services only, not registered as the TimeProvider: the host
+        // and Kestrel keep real time for their timeouts however far a test moves the stand-in's clock.
         services.AddSingleton(settings);
-        services.AddSingleton(clock);
         services.AddSingleton(world);
         services.AddSingleton(tokens);
-        services.AddSingleton<RateLimits>();
         services.AddSingleton<RequestStats>();
-        services.AddSingleton<DeviceAuthorizations>();
-        services.AddSingleton<ApiGate>();
+        services.AddSingleton(_ => new RateLimits(settings, clock));
+        services.AddSingleton(
+            s => new DeviceAuthorizations(settings, clock, tokens, s.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(s => new ApiGate(
+            tokens, s.GetRequiredService<RateLimits>(), s.GetRequiredService<RequestStats>(), clock));
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
     }
 
