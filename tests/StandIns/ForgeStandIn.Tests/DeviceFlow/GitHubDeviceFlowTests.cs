@@ -1,4 +1,3 @@
-using Commons.StandIns.Forge.Hosting;
 using Commons.StandIns.Forge.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,27 +13,19 @@ public sealed class GitHubDeviceFlowTests
     private const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
 
     private readonly FakeTimeProvider _time = new(TestWorld.Now);
-    private RunningForgeStandIn _forge = null!;
-    private HttpClient _http = null!;
+    private ForgeSession _session = null!;
 
     [SetUp]
-    public async Task StartAsync()
-    {
-        _forge = await StandIn.StartAsync(time: _time);
-        _http = new HttpClient { BaseAddress = _forge.BaseUrl };
-    }
+    public async Task StartAsync() =>
+        _session = await ForgeSession.StartAsync(time: _time);
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _forge.DisposeAsync();
-    }
+    public async Task StopAsync() => await _session.DisposeAsync();
 
     [Test]
     public async Task DeviceCode_IsFormEncodedByDefault_WithGitHubsFields()
     {
-        var answer = await Http.PostFormAsync(_http, "/login/device/code", new Dictionary<string, string>
+        var answer = await _session.PostFormAsync("/login/device/code", new Dictionary<string, string>
         {
             ["client_id"] = ClientId,
             ["scope"] = "read:user",
@@ -45,7 +36,7 @@ public sealed class GitHubDeviceFlowTests
         Assert.That(answer.Header("Content-Type"), Does.StartWith("application/x-www-form-urlencoded"));
         Assert.That(fields["device_code"], Does.Match("^[0-9a-f]{40}$"));
         Assert.That(fields["user_code"], Does.Match("^[A-Z]{4}-[A-Z]{4}$"));
-        Assert.That(fields["verification_uri"], Is.EqualTo($"{_forge.BaseUrl}login/device"));
+        Assert.That(fields["verification_uri"], Is.EqualTo($"{_session.Forge.BaseUrl}login/device"));
         Assert.That(fields["expires_in"], Is.EqualTo("900"));
         Assert.That(fields["interval"], Is.EqualTo("5"));
         Assert.That(answer.Text, Does.Contain("verification_uri=http%3A%2F%2F127.0.0.1%3A"));
@@ -54,19 +45,20 @@ public sealed class GitHubDeviceFlowTests
     [Test]
     public async Task DeviceCode_WithAcceptJson_IsJson()
     {
-        var answer = await Http.PostFormAsync(
-            _http, "/login/device/code", new Dictionary<string, string> { ["client_id"] = ClientId }, json: true);
+        var answer = await _session.PostFormAsync(
+            "/login/device/code", new Dictionary<string, string> { ["client_id"] = ClientId }, json: true);
 
         Assert.That(answer.Header("Content-Type"), Does.StartWith("application/json"));
         Assert.That(answer.Json.GetProperty("expires_in").GetInt32(), Is.EqualTo(900));
-        Assert.That(answer.Json.GetProperty("verification_uri").GetString(), Is.EqualTo($"{_forge.BaseUrl}login/device"));
+        Assert.That(
+            answer.Json.GetProperty("verification_uri").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}login/device"));
     }
 
     [Test]
     public async Task DeviceCode_ForAnUnknownClient_IsIncorrectClientCredentials()
     {
-        var answer = await Http.PostFormAsync(
-            _http, "/login/device/code", new Dictionary<string, string> { ["client_id"] = "someone-else" });
+        var answer = await _session.PostFormAsync(
+            "/login/device/code", new Dictionary<string, string> { ["client_id"] = "someone-else" });
 
         Assert.That(Form.Parse(answer.Text)["error"], Is.EqualTo("incorrect_client_credentials"));
     }
@@ -110,7 +102,7 @@ public sealed class GitHubDeviceFlowTests
         var page = await DecideAsync(code.UserCode, "alice", "approve");
 
         var answer = await PollAsync(code.DeviceCode);
-        var user = await Http.GetAsync(_http, "/api/v3/user", $"token {answer["access_token"]}");
+        var user = await _session.GetAsync("/api/v3/user", $"token {answer["access_token"]}");
 
         Assert.That(page.Status, Is.EqualTo(200));
         Assert.That(page.Text, Does.Contain("all set"));
@@ -127,7 +119,7 @@ public sealed class GitHubDeviceFlowTests
         await DecideAsync(code.UserCode.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal), "helper[bot]", "approve");
 
         var answer = await PollAsync(code.DeviceCode, json: true);
-        var user = await Http.GetAsync(_http, "/api/v3/user", $"Bearer {answer["access_token"]}");
+        var user = await _session.GetAsync("/api/v3/user", $"Bearer {answer["access_token"]}");
 
         Assert.That(user.Json.GetProperty("type").GetString(), Is.EqualTo("Bot"));
     }
@@ -173,7 +165,7 @@ public sealed class GitHubDeviceFlowTests
     {
         var code = await StartFlowAsync();
 
-        var knob = await Http.PostAsync(_http, $"/_standin/device/expire?user_code={code.UserCode}");
+        var knob = await _session.PostAsync($"/_standin/device/expire?user_code={code.UserCode}");
         var answer = await PollAsync(code.DeviceCode, json: true);
         var page = await DecideAsync(code.UserCode, "alice", "approve");
 
@@ -206,7 +198,7 @@ public sealed class GitHubDeviceFlowTests
             System.Text.Encoding.UTF8,
             "application/json");
 
-        using var response = await _http.PostAsync("/login/oauth/access_token", content);
+        using var response = await _session.Http.PostAsync("/login/oauth/access_token", content);
 
         Assert.That(Form.Parse(await response.Content.ReadAsStringAsync())["error"], Is.EqualTo("authorization_pending"));
     }
@@ -214,12 +206,13 @@ public sealed class GitHubDeviceFlowTests
     [Test]
     public async Task Page_ShowsAFormForTheCodeAndTheLogin()
     {
-        var page = await Http.GetAsync(_http, "/login/device?user_code=ABCD-EFGH");
+        var page = await _session.GetAsync("/login/device?user_code=ABCD-EFGH");
 
         Assert.That(page.Header("Content-Type"), Does.StartWith("text/html"));
         Assert.That(page.Text, Does.Contain("<form method=\"post\" action=\"/login/device\">"));
         Assert.That(page.Text, Does.Contain("value=\"ABCD-EFGH\""));
-        Assert.That(page.Text, Does.Contain("name=\"login\"").And.Contain("value=\"approve\"").And.Contain("value=\"deny\""));
+        Assert.That(
+            page.Text, Does.Contain("name=\"login\"").And.Contain("value=\"approve\"").And.Contain("value=\"deny\""));
     }
 
     [TestCase("nobody", "approve", "There is no GitHub account named 'nobody'")]
@@ -246,7 +239,7 @@ public sealed class GitHubDeviceFlowTests
 
     private async Task<(string DeviceCode, string UserCode)> StartFlowAsync(string scope = "")
     {
-        var answer = await Http.PostFormAsync(_http, "/login/device/code", new Dictionary<string, string>
+        var answer = await _session.PostFormAsync("/login/device/code", new Dictionary<string, string>
         {
             ["client_id"] = ClientId,
             ["scope"] = scope,
@@ -258,8 +251,7 @@ public sealed class GitHubDeviceFlowTests
     private async Task<IReadOnlyDictionary<string, string>> PollAsync(
         string deviceCode, string clientId = ClientId, string grantType = DeviceGrant, bool json = false)
     {
-        var answer = await Http.PostFormAsync(
-            _http,
+        var answer = await _session.PostFormAsync(
             "/login/oauth/access_token",
             new Dictionary<string, string>
             {
@@ -275,7 +267,7 @@ public sealed class GitHubDeviceFlowTests
     }
 
     private Task<Answer> DecideAsync(string userCode, string login, string action) =>
-        Http.PostFormAsync(_http, "/login/device", new Dictionary<string, string>
+        _session.PostFormAsync("/login/device", new Dictionary<string, string>
         {
             ["user_code"] = userCode,
             ["login"] = login,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Commons.StandIns.Forge.Hosting;
 using Commons.StandIns.Forge.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,29 +11,25 @@ public sealed class GitLabDeviceFlowTests
     private const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
 
     private readonly FakeTimeProvider _time = new(TestWorld.Now);
-    private RunningForgeStandIn _forge = null!;
-    private HttpClient _http = null!;
+    private ForgeSession _session = null!;
 
     [SetUp]
-    public async Task StartAsync()
-    {
-        _forge = await StandIn.StartAsync(
-            adjust: settings => settings with { DeviceExpires = TimeSpan.FromSeconds(600), DeviceInterval = TimeSpan.FromSeconds(3) },
+    public async Task StartAsync() =>
+        _session = await ForgeSession.StartAsync(
+            adjust: settings => settings with
+            {
+                DeviceExpires = TimeSpan.FromSeconds(600),
+                DeviceInterval = TimeSpan.FromSeconds(3),
+            },
             time: _time);
-        _http = new HttpClient { BaseAddress = _forge.BaseUrl };
-    }
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _forge.DisposeAsync();
-    }
+    public async Task StopAsync() => await _session.DisposeAsync();
 
     [Test]
     public async Task AuthorizeDevice_IsJsonWithTheCompleteVerificationUri_AndTheConfiguredTimes()
     {
-        var answer = await Http.PostFormAsync(_http, "/oauth/authorize_device", new Dictionary<string, string>
+        var answer = await _session.PostFormAsync("/oauth/authorize_device", new Dictionary<string, string>
         {
             ["client_id"] = ClientId,
             ["scope"] = "read_user",
@@ -44,10 +39,10 @@ public sealed class GitLabDeviceFlowTests
 
         Assert.That(answer.Status, Is.EqualTo(200));
         Assert.That(body.GetProperty("device_code").GetString(), Is.Not.Empty);
-        Assert.That(body.GetProperty("verification_uri").GetString(), Is.EqualTo($"{_forge.BaseUrl}oauth/device"));
+        Assert.That(body.GetProperty("verification_uri").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}oauth/device"));
         Assert.That(
             body.GetProperty("verification_uri_complete").GetString(),
-            Is.EqualTo($"{_forge.BaseUrl}oauth/device?user_code={userCode}"));
+            Is.EqualTo($"{_session.Forge.BaseUrl}oauth/device?user_code={userCode}"));
         Assert.That(body.GetProperty("expires_in").GetInt32(), Is.EqualTo(600));
         Assert.That(body.GetProperty("interval").GetInt32(), Is.EqualTo(3));
     }
@@ -55,8 +50,8 @@ public sealed class GitLabDeviceFlowTests
     [Test]
     public async Task AuthorizeDevice_ForAnUnknownClient_Is400IncorrectClientCredentials()
     {
-        var answer = await Http.PostFormAsync(
-            _http, "/oauth/authorize_device", new Dictionary<string, string> { ["client_id"] = "commons-standin-github" });
+        var answer = await _session.PostFormAsync(
+            "/oauth/authorize_device", new Dictionary<string, string> { ["client_id"] = "commons-standin-github" });
 
         Assert.That(answer.Status, Is.EqualTo(400));
         Assert.That(answer.Json.GetProperty("error").GetString(), Is.EqualTo("incorrect_client_credentials"));
@@ -66,7 +61,7 @@ public sealed class GitLabDeviceFlowTests
     public async Task Token_AfterApprovalOnThePage_IsABearerTokenThatIsThatUser()
     {
         var code = await StartFlowAsync();
-        var page = await Http.PostFormAsync(_http, "/oauth/device", new Dictionary<string, string>
+        var page = await _session.PostFormAsync("/oauth/device", new Dictionary<string, string>
         {
             ["user_code"] = code.UserCode,
             ["login"] = "carol",
@@ -75,7 +70,7 @@ public sealed class GitLabDeviceFlowTests
 
         var answer = await PollAsync(code.DeviceCode);
         var token = answer.Json.GetProperty("access_token").GetString();
-        var user = await Http.GetAsync(_http, "/api/v4/user", $"Bearer {token}");
+        var user = await _session.GetAsync("/api/v4/user", $"Bearer {token}");
 
         Assert.That(page.Status, Is.EqualTo(200));
         Assert.That(answer.Status, Is.EqualTo(200));
@@ -91,8 +86,8 @@ public sealed class GitLabDeviceFlowTests
     public async Task Page_OnlyKnowsGitLabAccounts_AndOnlyGitLabCodes()
     {
         var code = await StartFlowAsync();
-        var gitHubCode = Form.Parse((await Http.PostFormAsync(
-            _http, "/login/device/code", new Dictionary<string, string> { ["client_id"] = "commons-standin-github" })).Text);
+        var gitHubCode = Form.Parse((await _session.PostFormAsync(
+            "/login/device/code", new Dictionary<string, string> { ["client_id"] = "commons-standin-github" })).Text);
 
         var asGitHubUser = await DecideAsync(code.UserCode, "alice", "approve");
         var gitHubCodeHere = await DecideAsync(gitHubCode["user_code"], "carol", "approve");
@@ -158,7 +153,7 @@ public sealed class GitLabDeviceFlowTests
 
     private async Task<(string DeviceCode, string UserCode)> StartFlowAsync()
     {
-        var body = (await Http.PostFormAsync(_http, "/oauth/authorize_device", new Dictionary<string, string>
+        var body = (await _session.PostFormAsync("/oauth/authorize_device", new Dictionary<string, string>
         {
             ["client_id"] = ClientId,
             ["scope"] = "read_user",
@@ -167,7 +162,7 @@ public sealed class GitLabDeviceFlowTests
     }
 
     private Task<Answer> PollAsync(string deviceCode, string clientId = ClientId, string grantType = DeviceGrant) =>
-        Http.PostFormAsync(_http, "/oauth/token", new Dictionary<string, string>
+        _session.PostFormAsync("/oauth/token", new Dictionary<string, string>
         {
             ["client_id"] = clientId,
             ["device_code"] = deviceCode,
@@ -175,7 +170,7 @@ public sealed class GitLabDeviceFlowTests
         });
 
     private Task<Answer> DecideAsync(string userCode, string login, string action) =>
-        Http.PostFormAsync(_http, "/oauth/device", new Dictionary<string, string>
+        _session.PostFormAsync("/oauth/device", new Dictionary<string, string>
         {
             ["user_code"] = userCode,
             ["login"] = login,

@@ -1,4 +1,3 @@
-using Commons.StandIns.Forge.Hosting;
 using Commons.StandIns.Forge.Profiles;
 using Commons.StandIns.Forge.Tests.Infrastructure;
 
@@ -7,36 +6,29 @@ namespace Commons.StandIns.Forge.Tests.GitHub;
 /// <summary>GitHub's users, repositories, pulls, reviews and issues, in GitHub's shapes.</summary>
 public sealed class RestTests
 {
-    private RunningForgeStandIn _forge = null!;
-    private HttpClient _http = null!;
+    private ForgeSession _session = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _forge = await StandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _forge.BaseUrl };
-    }
+    public async Task StartAsync() =>
+        _session = await ForgeSession.StartAsync();
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _forge.DisposeAsync();
-    }
+    public async Task StopAsync() => await _session.DisposeAsync();
 
     [Test]
     public async Task User_HasGitHubsFields()
     {
-        var user = (await GetOkAsync("/api/v3/users/alice")).Json;
+        var user = (await _session.GetOkAsync("/api/v3/users/alice")).Json;
 
         Assert.That(user.GetProperty("login").GetString(), Is.EqualTo("alice"));
-        Assert.That(user.GetProperty("id").GetInt64(), Is.EqualTo(_forge.World.FindAccount(ForgeKind.GitHub, "alice")!.Id));
+        Assert.That(
+            user.GetProperty("id").GetInt64(), Is.EqualTo(_session.Forge.World.FindAccount(ForgeKind.GitHub, "alice")!.Id));
         Assert.That(user.GetProperty("node_id").GetString(), Is.Not.Empty);
         Assert.That(user.GetProperty("type").GetString(), Is.EqualTo("User"));
         Assert.That(user.GetProperty("site_admin").GetBoolean(), Is.False);
         Assert.That(user.GetProperty("name").GetString(), Is.EqualTo("Alice Example"));
-        Assert.That(user.GetProperty("html_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}alice"));
-        Assert.That(user.GetProperty("url").GetString(), Is.EqualTo($"{_forge.BaseUrl}api/v3/users/alice"));
+        Assert.That(user.GetProperty("html_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}alice"));
+        Assert.That(user.GetProperty("url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}api/v3/users/alice"));
         Assert.That(user.GetProperty("created_at").GetString(), Is.EqualTo("2024-03-09T00:00:00Z"));
         Assert.That(user.GetProperty("updated_at").GetString(), Is.Not.Empty);
         Assert.That(user.GetProperty("followers").GetInt32(), Is.EqualTo(7));
@@ -46,8 +38,8 @@ public sealed class RestTests
     [Test]
     public async Task User_OfABotAndOfAnOrganisation_SayWhatTheyAre()
     {
-        var bot = (await GetOkAsync("/api/v3/users/helper%5Bbot%5D")).Json;
-        var organisation = (await GetOkAsync("/api/v3/users/acme")).Json;
+        var bot = (await _session.GetOkAsync("/api/v3/users/helper%5Bbot%5D")).Json;
+        var organisation = (await _session.GetOkAsync("/api/v3/users/acme")).Json;
 
         Assert.That(bot.GetProperty("type").GetString(), Is.EqualTo("Bot"));
         Assert.That(bot.GetProperty("login").GetString(), Is.EqualTo("helper[bot]"));
@@ -62,7 +54,7 @@ public sealed class RestTests
     [TestCase("/api/v3/no/such/endpoint")]
     public async Task AnythingUnknown_IsGitHubsNotFound(string path)
     {
-        var answer = await Http.GetAsync(_http, path);
+        var answer = await _session.GetAsync(path);
 
         Assert.That(answer.Status, Is.EqualTo(404));
         Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo("Not Found"));
@@ -72,7 +64,7 @@ public sealed class RestTests
     [Test]
     public async Task UserRepositories_OfTheOwner_ListTheirOwnByName()
     {
-        var repositories = (await GetOkAsync("/api/v3/users/alice/repos?type=owner&per_page=100&page=1")).Json;
+        var repositories = (await _session.GetOkAsync("/api/v3/users/alice/repos?type=owner&per_page=100&page=1")).Json;
 
         Assert.That(
             repositories.EnumerateArray().Select(r => r.GetProperty("full_name").GetString()),
@@ -85,7 +77,7 @@ public sealed class RestTests
     [Test]
     public async Task Repository_HasGitHubsFields()
     {
-        var repository = (await GetOkAsync("/api/v3/repos/acme/widget")).Json;
+        var repository = (await _session.GetOkAsync("/api/v3/repos/acme/widget")).Json;
 
         Assert.That(repository.GetProperty("name").GetString(), Is.EqualTo("widget"));
         Assert.That(repository.GetProperty("full_name").GetString(), Is.EqualTo("acme/widget"));
@@ -100,13 +92,13 @@ public sealed class RestTests
         Assert.That(repository.GetProperty("created_at").GetString(), Is.EqualTo("2022-10-26T00:00:00Z"));
         Assert.That(repository.GetProperty("pushed_at").GetString(), Is.EqualTo("2026-12-03T00:00:00Z"));
         Assert.That(repository.GetProperty("default_branch").GetString(), Is.EqualTo("main"));
-        Assert.That(repository.GetProperty("html_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}acme/widget"));
+        Assert.That(repository.GetProperty("html_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}acme/widget"));
     }
 
     [Test]
     public async Task Pull_Merged_HasWhoMergedItTheSizeAndBothBranches()
     {
-        var pull = (await GetOkAsync("/api/v3/repos/acme/widget/pulls/5")).Json;
+        var pull = (await _session.GetOkAsync("/api/v3/repos/acme/widget/pulls/5")).Json;
 
         Assert.That(pull.GetProperty("number").GetInt32(), Is.EqualTo(5));
         Assert.That(pull.GetProperty("state").GetString(), Is.EqualTo("closed"));
@@ -120,18 +112,20 @@ public sealed class RestTests
         Assert.That(pull.GetProperty("changed_files").GetInt32(), Is.EqualTo(2));
         Assert.That(pull.GetProperty("commits").GetInt32(), Is.EqualTo(1));
         Assert.That(pull.GetProperty("base").GetProperty("ref").GetString(), Is.EqualTo("main"));
-        Assert.That(pull.GetProperty("base").GetProperty("repo").GetProperty("full_name").GetString(), Is.EqualTo("acme/widget"));
+        Assert.That(
+            pull.GetProperty("base").GetProperty("repo").GetProperty("full_name").GetString(), Is.EqualTo("acme/widget"));
         Assert.That(
             pull.GetProperty("base").GetProperty("repo").GetProperty("owner").GetProperty("login").GetString(),
             Is.EqualTo("acme"));
-        Assert.That(pull.GetProperty("head").GetProperty("repo").GetProperty("full_name").GetString(), Is.EqualTo("alice/widget"));
+        Assert.That(
+            pull.GetProperty("head").GetProperty("repo").GetProperty("full_name").GetString(), Is.EqualTo("alice/widget"));
         Assert.That(pull.GetProperty("author_association").GetString(), Is.EqualTo("CONTRIBUTOR"));
     }
 
     [Test]
     public async Task Pull_Open_IsNotMergedAndHasNoMerger()
     {
-        var pull = (await GetOkAsync("/api/v3/repos/acme/widget/pulls/8")).Json;
+        var pull = (await _session.GetOkAsync("/api/v3/repos/acme/widget/pulls/8")).Json;
 
         Assert.That(pull.GetProperty("state").GetString(), Is.EqualTo("open"));
         Assert.That(pull.GetProperty("merged").GetBoolean(), Is.False);
@@ -142,7 +136,7 @@ public sealed class RestTests
     [Test]
     public async Task Reviews_ListEachReviewInOrder_WithItsStateAndTime()
     {
-        var reviews = (await GetOkAsync("/api/v3/repos/acme/widget/pulls/2/reviews?per_page=100")).Json;
+        var reviews = (await _session.GetOkAsync("/api/v3/repos/acme/widget/pulls/2/reviews?per_page=100")).Json;
 
         Assert.That(reviews.GetArrayLength(), Is.EqualTo(2));
         Assert.That(reviews[0].GetProperty("state").GetString(), Is.EqualTo("CHANGES_REQUESTED"));
@@ -150,7 +144,8 @@ public sealed class RestTests
         Assert.That(reviews[1].GetProperty("user").GetProperty("login").GetString(), Is.EqualTo("alice"));
         Assert.That(reviews[1].GetProperty("submitted_at").GetString(), Is.EqualTo("2026-10-24T00:00:00Z"));
         Assert.That(reviews[1].GetProperty("id").GetInt64(), Is.GreaterThan(reviews[0].GetProperty("id").GetInt64()));
-        Assert.That(reviews[1].GetProperty("html_url").GetString(), Does.StartWith($"{_forge.BaseUrl}acme/widget/pull/2#"));
+        Assert.That(
+            reviews[1].GetProperty("html_url").GetString(), Does.StartWith($"{_session.Forge.BaseUrl}acme/widget/pull/2#"));
         Assert.That(reviews[1].TryGetProperty("body", out _), Is.True);
         Assert.That(reviews[1].TryGetProperty("node_id", out _), Is.True);
     }
@@ -158,7 +153,7 @@ public sealed class RestTests
     [Test]
     public async Task Issue_Closed_SaysWhoClosedItAndWhy()
     {
-        var issue = (await GetOkAsync("/api/v3/repos/acme/widget/issues/4")).Json;
+        var issue = (await _session.GetOkAsync("/api/v3/repos/acme/widget/issues/4")).Json;
 
         Assert.That(issue.GetProperty("title").GetString(), Is.EqualTo("Crash on start"));
         Assert.That(issue.GetProperty("state").GetString(), Is.EqualTo("closed"));
@@ -171,16 +166,17 @@ public sealed class RestTests
     [Test]
     public async Task Issue_OfAPullNumber_IsThePullAsAnIssue()
     {
-        var issue = (await GetOkAsync("/api/v3/repos/acme/widget/issues/3")).Json;
+        var issue = (await _session.GetOkAsync("/api/v3/repos/acme/widget/issues/3")).Json;
 
-        Assert.That(issue.GetProperty("pull_request").GetProperty("merged_at").GetString(), Is.EqualTo("2026-11-04T00:00:00Z"));
+        Assert.That(
+            issue.GetProperty("pull_request").GetProperty("merged_at").GetString(), Is.EqualTo("2026-11-04T00:00:00Z"));
         Assert.That(issue.GetProperty("closed_by").GetProperty("login").GetString(), Is.EqualTo("bob"));
     }
 
     [Test]
     public async Task AuthenticatedUser_WithoutAToken_RequiresAuthentication()
     {
-        var answer = await Http.GetAsync(_http, "/api/v3/user");
+        var answer = await _session.GetAsync("/api/v3/user");
 
         Assert.That(answer.Status, Is.EqualTo(401));
         Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo("Requires authentication"));
@@ -190,9 +186,9 @@ public sealed class RestTests
     [TestCase("Bearer")]
     public async Task AuthenticatedUser_WithATokenOfTheAccount_IsThatAccount(string scheme)
     {
-        var token = _forge.IssueToken(ForgeKind.GitHub, "alice");
+        var token = _session.Forge.IssueToken(ForgeKind.GitHub, "alice");
 
-        var answer = await Http.GetAsync(_http, "/api/v3/user", $"{scheme} {token}");
+        var answer = await _session.GetAsync("/api/v3/user", $"{scheme} {token}");
 
         Assert.That(answer.Status, Is.EqualTo(200));
         Assert.That(answer.Json.GetProperty("login").GetString(), Is.EqualTo("alice"));
@@ -202,9 +198,9 @@ public sealed class RestTests
     [Test]
     public async Task AnyRequest_WithATokenNobodyIssued_IsBadCredentials()
     {
-        var answer = await Http.GetAsync(_http, "/api/v3/users/alice", "token gho_made_up");
-        var gitLabToken = _forge.IssueToken(ForgeKind.GitLab, "carol");
-        var crossed = await Http.GetAsync(_http, "/api/v3/user", $"token {gitLabToken}");
+        var answer = await _session.GetAsync("/api/v3/users/alice", "token gho_made_up");
+        var gitLabToken = _session.Forge.IssueToken(ForgeKind.GitLab, "carol");
+        var crossed = await _session.GetAsync("/api/v3/user", $"token {gitLabToken}");
 
         Assert.That(answer.Status, Is.EqualTo(401));
         Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo("Bad credentials"));
@@ -214,21 +210,15 @@ public sealed class RestTests
     [Test]
     public async Task Meta_AndRoot_SayTheyAreAStandIn_AndEveryAnswerCarriesTheMarker()
     {
-        var meta = await GetOkAsync("/api/v3/meta");
-        var root = await GetOkAsync("/");
-        var missing = await Http.GetAsync(_http, "/api/v3/users/nobody");
+        var meta = await _session.GetOkAsync("/api/v3/meta");
+        var root = await _session.GetOkAsync("/");
+        var missing = await _session.GetAsync("/api/v3/users/nobody");
 
         Assert.That(meta.Json.GetProperty("stand_in").GetBoolean(), Is.True);
         Assert.That(root.Json.GetProperty("stand_in").GetBoolean(), Is.True);
-        Assert.That(root.Json.GetProperty("github_api").GetString(), Is.EqualTo($"{_forge.BaseUrl}api/v3"));
-        Assert.That(root.Json.GetProperty("gitlab_api").GetString(), Is.EqualTo($"{_forge.BaseUrl}api/v4"));
+        Assert.That(root.Json.GetProperty("github_api").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}api/v3"));
+        Assert.That(root.Json.GetProperty("gitlab_api").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}api/v4"));
         Assert.That(new[] { meta, root, missing }.Select(a => a.Header("X-Stand-In")), Is.All.EqualTo("forge"));
     }
 
-    private async Task<Answer> GetOkAsync(string path)
-    {
-        var answer = await Http.GetAsync(_http, path);
-        Assert.That(answer.Status, Is.EqualTo(200), answer.Text);
-        return answer;
-    }
 }

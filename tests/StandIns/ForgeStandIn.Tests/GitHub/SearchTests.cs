@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Commons.StandIns.Forge.Hosting;
 using Commons.StandIns.Forge.Tests.Infrastructure;
 
 namespace Commons.StandIns.Forge.Tests.GitHub;
@@ -7,22 +6,14 @@ namespace Commons.StandIns.Forge.Tests.GitHub;
 /// <summary>GitHub's issue search with the qualifiers the merit collectors send, against <see cref="TestWorld"/>.</summary>
 public sealed class SearchTests
 {
-    private RunningForgeStandIn _forge = null!;
-    private HttpClient _http = null!;
+    private ForgeSession _session = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _forge = await StandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _forge.BaseUrl };
-    }
+    public async Task StartAsync() =>
+        _session = await ForgeSession.StartAsync();
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _forge.DisposeAsync();
-    }
+    public async Task StopAsync() => await _session.DisposeAsync();
 
     [Test]
     public async Task MergedPullsByAnAuthorElsewhere_SinceADate_AreTheOnesMergedSinceThen()
@@ -37,7 +28,8 @@ public sealed class SearchTests
     {
         var titles = await TitlesAsync("is:pr is:merged author:alice", "sort=created&order=asc");
 
-        Assert.That(titles, Is.EqualTo(new[] { "Ancient fix", "Widget fix 1", "Widget fix 2", "Widget fix 3", "Tweak prompt" }));
+        Assert.That(
+            titles, Is.EqualTo(new[] { "Ancient fix", "Widget fix 1", "Widget fix 2", "Widget fix 3", "Tweak prompt" }));
     }
 
     [Test]
@@ -97,12 +89,13 @@ public sealed class SearchTests
         Assert.That(pull.GetProperty("user").GetProperty("type").GetString(), Is.EqualTo("User"));
         Assert.That(pull.GetProperty("created_at").GetString(), Is.EqualTo("2026-11-11T00:00:00Z"));
         Assert.That(pull.GetProperty("closed_at").GetString(), Is.EqualTo("2026-11-14T00:00:00Z"));
-        Assert.That(pull.GetProperty("pull_request").GetProperty("merged_at").GetString(), Is.EqualTo("2026-11-14T00:00:00Z"));
+        Assert.That(
+            pull.GetProperty("pull_request").GetProperty("merged_at").GetString(), Is.EqualTo("2026-11-14T00:00:00Z"));
         Assert.That(
             pull.GetProperty("pull_request").GetProperty("url").GetString(),
-            Is.EqualTo($"{_forge.BaseUrl}api/v3/repos/acme/widget/pulls/5"));
+            Is.EqualTo($"{_session.Forge.BaseUrl}api/v3/repos/acme/widget/pulls/5"));
         Assert.That(
-            pull.GetProperty("repository_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}api/v3/repos/acme/widget"));
+            pull.GetProperty("repository_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}api/v3/repos/acme/widget"));
         Assert.That(issue.TryGetProperty("pull_request", out _), Is.False);
         Assert.That(issue.GetProperty("state_reason").GetString(), Is.EqualTo("completed"));
         Assert.That(issue.TryGetProperty("closed_by", out _), Is.False);
@@ -127,7 +120,7 @@ public sealed class SearchTests
         Assert.That(first.Json.GetProperty("total_count").GetInt32(), Is.EqualTo(9));
         Assert.That(first.Json.GetProperty("items").GetArrayLength(), Is.EqualTo(3));
         Assert.That(first.Header("Link"), Does.Contain("page=2>; rel=\"next\"").And.Contain("page=3>; rel=\"last\""));
-        Assert.That(first.Header("Link"), Does.StartWith($"<{_forge.BaseUrl}api/v3/search/issues?q="));
+        Assert.That(first.Header("Link"), Does.StartWith($"<{_session.Forge.BaseUrl}api/v3/search/issues?q="));
         Assert.That(second.Header("Link"), Does.Not.Contain("rel=\"next\"").And.Contain("page=2>; rel=\"prev\""));
         Assert.That(second.Json.GetProperty("items").GetArrayLength(), Is.EqualTo(3));
     }
@@ -170,7 +163,7 @@ public sealed class SearchTests
     private async Task<Answer> SearchAsync(string query, string? extra = null)
     {
         var path = $"/api/v3/search/issues?q={Uri.EscapeDataString(query)}{(extra is null ? "" : "&" + extra)}";
-        return await Http.GetAsync(_http, path);
+        return await _session.GetAsync(path);
     }
 
     private async Task<List<string>> TitlesAsync(string query, string? extra = null)

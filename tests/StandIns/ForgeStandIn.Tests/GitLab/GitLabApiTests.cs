@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Commons.StandIns.Forge.Hosting;
 using Commons.StandIns.Forge.Profiles;
 using Commons.StandIns.Forge.Tests.Infrastructure;
 
@@ -8,47 +7,40 @@ namespace Commons.StandIns.Forge.Tests.GitLab;
 /// <summary>GitLab's users, merge request lists, approvals, diffs and projects, against <see cref="TestWorld"/>.</summary>
 public sealed class GitLabApiTests
 {
-    private RunningForgeStandIn _forge = null!;
-    private HttpClient _http = null!;
+    private ForgeSession _session = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _forge = await StandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _forge.BaseUrl };
-    }
+    public async Task StartAsync() =>
+        _session = await ForgeSession.StartAsync();
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _forge.DisposeAsync();
-    }
+    public async Task StopAsync() => await _session.DisposeAsync();
 
     [Test]
     public async Task UsersByUsername_IsAListOfThatOneUser_InGitLabsShape()
     {
-        var users = (await GetOkAsync("/api/v4/users?username=carol")).Json;
+        var users = (await _session.GetOkAsync("/api/v4/users?username=carol")).Json;
         var carol = users[0];
 
         Assert.That(users.GetArrayLength(), Is.EqualTo(1));
         Assert.That(carol.GetProperty("username").GetString(), Is.EqualTo("carol"));
-        Assert.That(carol.GetProperty("id").GetInt64(), Is.EqualTo(_forge.World.FindAccount(ForgeKind.GitLab, "carol")!.Id));
+        Assert.That(
+            carol.GetProperty("id").GetInt64(), Is.EqualTo(_session.Forge.World.FindAccount(ForgeKind.GitLab, "carol")!.Id));
         Assert.That(carol.GetProperty("name").GetString(), Is.EqualTo("Carol Example"));
         Assert.That(carol.GetProperty("state").GetString(), Is.EqualTo("active"));
-        Assert.That(carol.GetProperty("web_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}carol"));
+        Assert.That(carol.GetProperty("web_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}carol"));
         Assert.That(carol.GetProperty("created_at").GetString(), Is.EqualTo("2024-09-25T00:00:00.000Z"));
         Assert.That(carol.GetProperty("bot").GetBoolean(), Is.False);
-        Assert.That(carol.GetProperty("avatar_url").GetString(), Does.StartWith(_forge.BaseUrl.ToString()));
+        Assert.That(carol.GetProperty("avatar_url").GetString(), Does.StartWith(_session.Forge.BaseUrl.ToString()));
     }
 
     [Test]
     public async Task UsersByUsername_OfNobody_IsAnEmptyList_AndUserById_IsFoundOr404()
     {
-        var nobody = (await GetOkAsync("/api/v4/users?username=nobody")).Json;
-        var bot = _forge.World.FindAccount(ForgeKind.GitLab, "deploy-bot")!;
-        var byId = (await GetOkAsync($"/api/v4/users/{bot.Id}")).Json;
-        var missing = await Http.GetAsync(_http, "/api/v4/users/999999");
+        var nobody = (await _session.GetOkAsync("/api/v4/users?username=nobody")).Json;
+        var bot = _session.Forge.World.FindAccount(ForgeKind.GitLab, "deploy-bot")!;
+        var byId = (await _session.GetOkAsync($"/api/v4/users/{bot.Id}")).Json;
+        var missing = await _session.GetAsync("/api/v4/users/999999");
 
         Assert.That(nobody.GetArrayLength(), Is.Zero);
         Assert.That(byId.GetProperty("bot").GetBoolean(), Is.True);
@@ -59,7 +51,7 @@ public sealed class GitLabApiTests
     [Test]
     public async Task MergedByAuthor_UpdatedAfterADate_AreTheRecentMergedOnes_NewestFirst()
     {
-        var requests = (await GetOkAsync(
+        var requests = (await _session.GetOkAsync(
             "/api/v4/merge_requests?scope=all&state=merged&author_username=carol&updated_after=2025-12-04T00:00:00Z"
             + "&per_page=100&page=1")).Json;
 
@@ -72,20 +64,22 @@ public sealed class GitLabApiTests
     [Test]
     public async Task MergeRequest_HasGitLabsFields()
     {
-        var requests = (await GetOkAsync("/api/v4/merge_requests?scope=all&author_username=dave")).Json;
+        var requests = (await _session.GetOkAsync("/api/v4/merge_requests?scope=all&author_username=dave")).Json;
         var request = requests[0];
 
         Assert.That(request.GetProperty("iid").GetInt32(), Is.EqualTo(6));
         Assert.That(request.GetProperty("title").GetString(), Is.EqualTo("Dave's change"));
         Assert.That(request.GetProperty("state").GetString(), Is.EqualTo("merged"));
-        Assert.That(request.GetProperty("project_id").GetInt64(), Is.EqualTo(_forge.World.FindProject("tools/builder")!.Id));
+        Assert.That(
+            request.GetProperty("project_id").GetInt64(), Is.EqualTo(_session.Forge.World.FindProject("tools/builder")!.Id));
         Assert.That(request.GetProperty("created_at").GetString(), Is.EqualTo("2026-11-18T00:00:00.000Z"));
         Assert.That(request.GetProperty("merged_at").GetString(), Is.EqualTo("2026-11-22T00:00:00.000Z"));
         Assert.That(request.GetProperty("closed_at").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(request.GetProperty("author").GetProperty("username").GetString(), Is.EqualTo("dave"));
         Assert.That(request.GetProperty("merged_by").GetProperty("username").GetString(), Is.EqualTo("dave"));
         Assert.That(request.GetProperty("merge_user").GetProperty("username").GetString(), Is.EqualTo("dave"));
-        Assert.That(request.GetProperty("web_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}tools/builder/-/merge_requests/6"));
+        Assert.That(
+            request.GetProperty("web_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}tools/builder/-/merge_requests/6"));
         Assert.That(
             request.GetProperty("source_project_id").GetInt64(), Is.EqualTo(request.GetProperty("target_project_id").GetInt64()));
     }
@@ -93,11 +87,12 @@ public sealed class GitLabApiTests
     [Test]
     public async Task ApprovedByUsername_ListsWhatThatPersonApproved()
     {
-        var byCarol = (await GetOkAsync("/api/v4/merge_requests?scope=all&state=merged&approved_by_usernames[]=carol")).Json;
-        var byBoth = (await GetOkAsync(
+        var byCarol = (await _session.GetOkAsync(
+            "/api/v4/merge_requests?scope=all&state=merged&approved_by_usernames[]=carol")).Json;
+        var byBoth = (await _session.GetOkAsync(
             "/api/v4/merge_requests?scope=all&approved_by_usernames[]=carol&approved_by_usernames[]=erin")).Json;
-        var byErin = (await GetOkAsync("/api/v4/merge_requests?scope=all&approved_by_usernames[]=erin")).Json;
-        var byNobody = (await GetOkAsync("/api/v4/merge_requests?scope=all&approved_by_usernames[]=None")).Json;
+        var byErin = (await _session.GetOkAsync("/api/v4/merge_requests?scope=all&approved_by_usernames[]=erin")).Json;
+        var byNobody = (await _session.GetOkAsync("/api/v4/merge_requests?scope=all&approved_by_usernames[]=None")).Json;
 
         Assert.That(Titles(byCarol), Is.EqualTo(new[] { "Dave's change" }));
         Assert.That(Titles(byBoth), Is.EqualTo(new[] { "Dave's change" }));
@@ -108,9 +103,9 @@ public sealed class GitLabApiTests
     [Test]
     public async Task TheDefaultScope_IsMine_SoItNeedsAToken()
     {
-        var anonymous = await Http.GetAsync(_http, "/api/v4/merge_requests?state=closed");
-        var token = _forge.IssueToken(ForgeKind.GitLab, "carol");
-        var mine = await Http.GetAsync(_http, "/api/v4/merge_requests?state=closed", $"Bearer {token}");
+        var anonymous = await _session.GetAsync("/api/v4/merge_requests?state=closed");
+        var token = _session.Forge.IssueToken(ForgeKind.GitLab, "carol");
+        var mine = await _session.GetAsync("/api/v4/merge_requests?state=closed", $"Bearer {token}");
 
         Assert.That(anonymous.Status, Is.EqualTo(401));
         Assert.That(anonymous.Json.GetProperty("message").GetString(), Is.EqualTo("401 Unauthorized"));
@@ -124,7 +119,7 @@ public sealed class GitLabApiTests
     [TestCase("scope=all&author_username=carol&author_id=1", "author_id, author_username are mutually exclusive")]
     public async Task AParameterWithABadValue_Is400InGitLabsWords(string query, string message)
     {
-        var answer = await Http.GetAsync(_http, $"/api/v4/merge_requests?{query}");
+        var answer = await _session.GetAsync($"/api/v4/merge_requests?{query}");
 
         Assert.That(answer.Status, Is.EqualTo(400));
         Assert.That(answer.Json.GetProperty("error").GetString(), Is.EqualTo(message));
@@ -133,8 +128,8 @@ public sealed class GitLabApiTests
     [Test]
     public async Task AListLongerThanAPage_SaysWhereTheNextPageIs_AndTheLastSaysThereIsNone()
     {
-        var first = await GetOkAsync("/api/v4/merge_requests?scope=all&author_username=carol&per_page=3");
-        var last = await GetOkAsync("/api/v4/merge_requests?scope=all&author_username=carol&per_page=3&page=3");
+        var first = await _session.GetOkAsync("/api/v4/merge_requests?scope=all&author_username=carol&per_page=3");
+        var last = await _session.GetOkAsync("/api/v4/merge_requests?scope=all&author_username=carol&per_page=3&page=3");
 
         Assert.That(first.Header("X-Page"), Is.EqualTo("1"));
         Assert.That(first.Header("X-Per-Page"), Is.EqualTo("3"));
@@ -149,7 +144,7 @@ public sealed class GitLabApiTests
     [Test]
     public async Task Approvals_ListTheApprovers()
     {
-        var approvals = (await GetOkAsync("/api/v4/projects/tools%2Fbuilder/merge_requests/6/approvals")).Json;
+        var approvals = (await _session.GetOkAsync("/api/v4/projects/tools%2Fbuilder/merge_requests/6/approvals")).Json;
 
         Assert.That(approvals.GetProperty("iid").GetInt32(), Is.EqualTo(6));
         Assert.That(approvals.GetProperty("approved").GetBoolean(), Is.True);
@@ -164,7 +159,7 @@ public sealed class GitLabApiTests
     [Test]
     public async Task Approvals_OfAnUnapprovedRequest_AreLeftToDo()
     {
-        var approvals = (await GetOkAsync("/api/v4/projects/tools%2Fbuilder/merge_requests/1/approvals")).Json;
+        var approvals = (await _session.GetOkAsync("/api/v4/projects/tools%2Fbuilder/merge_requests/1/approvals")).Json;
 
         Assert.That(approvals.GetProperty("approved").GetBoolean(), Is.False);
         Assert.That(approvals.GetProperty("approvals_left").GetInt32(), Is.EqualTo(1));
@@ -174,10 +169,10 @@ public sealed class GitLabApiTests
     [Test]
     public async Task Diffs_CountTheRequestsAddedAndRemovedLines()
     {
-        var project = _forge.World.FindProject("tools/builder")!;
-        var request = _forge.World.FindMergeRequest(project, 4)!;
+        var project = _session.Forge.World.FindProject("tools/builder")!;
+        var request = _session.Forge.World.FindMergeRequest(project, 4)!;
 
-        var diffs = (await GetOkAsync($"/api/v4/projects/{project.Id}/merge_requests/4/diffs?per_page=100")).Json;
+        var diffs = (await _session.GetOkAsync($"/api/v4/projects/{project.Id}/merge_requests/4/diffs?per_page=100")).Json;
         var lines = diffs.EnumerateArray()
             .SelectMany(d => d.GetProperty("diff").GetString()!.Split('\n').Skip(1))
             .ToList();
@@ -192,7 +187,7 @@ public sealed class GitLabApiTests
     [Test]
     public async Task Project_NotAFork_LeavesForkedFromProjectOut()
     {
-        var project = (await GetOkAsync("/api/v4/projects/tools%2Fbuilder")).Json;
+        var project = (await _session.GetOkAsync("/api/v4/projects/tools%2Fbuilder")).Json;
 
         Assert.That(project.GetProperty("path_with_namespace").GetString(), Is.EqualTo("tools/builder"));
         Assert.That(project.GetProperty("name").GetString(), Is.EqualTo("builder"));
@@ -201,7 +196,7 @@ public sealed class GitLabApiTests
         Assert.That(project.GetProperty("archived").GetBoolean(), Is.False);
         Assert.That(project.GetProperty("created_at").GetString(), Is.EqualTo("2024-03-09T00:00:00.000Z"));
         Assert.That(project.GetProperty("last_activity_at").GetString(), Is.EqualTo("2026-11-29T00:00:00.000Z"));
-        Assert.That(project.GetProperty("web_url").GetString(), Is.EqualTo($"{_forge.BaseUrl}tools/builder"));
+        Assert.That(project.GetProperty("web_url").GetString(), Is.EqualTo($"{_session.Forge.BaseUrl}tools/builder"));
         Assert.That(project.GetProperty("namespace").GetProperty("kind").GetString(), Is.EqualTo("group"));
         Assert.That(project.GetProperty("namespace").GetProperty("full_path").GetString(), Is.EqualTo("tools"));
         Assert.That(project.TryGetProperty("forked_from_project", out _), Is.False);
@@ -210,9 +205,9 @@ public sealed class GitLabApiTests
     [Test]
     public async Task Project_AFork_ByNumericId_NamesItsUpstream()
     {
-        var fork = _forge.World.FindProject("carol/builder")!;
+        var fork = _session.Forge.World.FindProject("carol/builder")!;
 
-        var project = (await GetOkAsync($"/api/v4/projects/{fork.Id}")).Json;
+        var project = (await _session.GetOkAsync($"/api/v4/projects/{fork.Id}")).Json;
 
         Assert.That(project.GetProperty("namespace").GetProperty("kind").GetString(), Is.EqualTo("user"));
         Assert.That(
@@ -224,7 +219,7 @@ public sealed class GitLabApiTests
     [TestCase("/api/v4/projects/tools%2Fbuilder/merge_requests/99/approvals", "404 Merge Request Not Found")]
     public async Task SomethingUnknown_IsGitLabsNotFound(string path, string message)
     {
-        var answer = await Http.GetAsync(_http, path);
+        var answer = await _session.GetAsync(path);
 
         Assert.That(answer.Status, Is.EqualTo(404));
         Assert.That(answer.Json.GetProperty("message").GetString(), Is.EqualTo(message));
@@ -233,25 +228,19 @@ public sealed class GitLabApiTests
     [Test]
     public async Task AuthenticatedUser_TakesABearerOrAPrivateToken()
     {
-        var token = _forge.IssueToken(ForgeKind.GitLab, "carol");
+        var token = _session.Forge.IssueToken(ForgeKind.GitLab, "carol");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v4/user");
         request.Headers.Add("PRIVATE-TOKEN", token);
 
-        var bearer = await Http.GetAsync(_http, "/api/v4/user", $"Bearer {token}");
-        using var privateToken = await _http.SendAsync(request);
-        var anonymous = await Http.GetAsync(_http, "/api/v4/user");
+        var bearer = await _session.GetAsync("/api/v4/user", $"Bearer {token}");
+        using var privateToken = await _session.Http.SendAsync(request);
+        var anonymous = await _session.GetAsync("/api/v4/user");
 
         Assert.That(bearer.Json.GetProperty("username").GetString(), Is.EqualTo("carol"));
         Assert.That((int)privateToken.StatusCode, Is.EqualTo(200));
         Assert.That(anonymous.Status, Is.EqualTo(401));
     }
 
-    private async Task<Answer> GetOkAsync(string path)
-    {
-        var answer = await Http.GetAsync(_http, path);
-        Assert.That(answer.Status, Is.EqualTo(200), answer.Text);
-        return answer;
-    }
 
     private static List<string?> Titles(JsonElement requests) =>
         [.. requests.EnumerateArray().Select(r => r.GetProperty("title").GetString())];

@@ -84,17 +84,16 @@ public sealed class StartupTests
     [Test]
     public async Task StartInProcess_WithAPresetToken_AcceptsIt()
     {
-        await using var forge = await StandIn.StartAsync(adjust: settings => settings with
+        await using var session = await ForgeSession.StartAsync(adjust: settings => settings with
         {
             Tokens = [new PresetToken(ForgeKind.GitHub, "bob", "ghp_service")],
         });
-        using var http = new HttpClient { BaseAddress = forge.BaseUrl };
 
-        var answer = await Http.GetAsync(http, "/api/v3/user", "token ghp_service");
+        var answer = await session.GetAsync("/api/v3/user", "token ghp_service");
 
         Assert.That(answer.Json.GetProperty("login").GetString(), Is.EqualTo("bob"));
-        Assert.That(forge.BaseUrl.Host, Is.EqualTo("127.0.0.1"));
-        Assert.That(forge.BaseUrl.Port, Is.Not.EqualTo(8490));
+        Assert.That(session.Forge.BaseUrl.Host, Is.EqualTo("127.0.0.1"));
+        Assert.That(session.Forge.BaseUrl.Port, Is.Not.EqualTo(8490));
     }
 
     [Test]
@@ -103,9 +102,9 @@ public sealed class StartupTests
         await using var forge = await ForgeStandIn.StartAsync(new ForgeSettings { Now = TestWorld.Now });
         using var http = new HttpClient { BaseAddress = forge.BaseUrl };
 
-        var answer = await Http.GetAsync(http, "/api/v3/users/rg-regular");
+        using var answer = await http.GetAsync("/api/v3/users/rg-regular");
 
-        Assert.That(answer.Status, Is.EqualTo(200));
+        Assert.That((int)answer.StatusCode, Is.EqualTo(200));
         Assert.That(forge.GitHubApiUrl, Is.EqualTo(new Uri(forge.BaseUrl, "api/v3/")));
         Assert.That(forge.GitLabApiUrl, Is.EqualTo(new Uri(forge.BaseUrl, "api/v4/")));
     }

@@ -140,7 +140,8 @@ public sealed class BundledProfileTests
         Assert.That(_world.FindAccount(ForgeKind.GitHub, "rl-regular"), Is.Null);
         Assert.That(lastYear, Has.Count.EqualTo(20));
         Assert.That(lastYear.All(m => m.Project == project), Is.True);
-        Assert.That((project.Stars, project.Namespace.Kind, project.ForkedFromPath), Is.EqualTo((5000, "group", (string?)null)));
+        Assert.That(
+            (project.Stars, project.Namespace.Kind, project.ForkedFromPath), Is.EqualTo((5000, "group", (string?)null)));
         Assert.That(DaysSince(project.CreatedAt), Is.EqualTo(1460));
         Assert.That(lastYear.All(m => m.ApprovedBy.Any(a => a.Id != user.Id) && m.MergedBy!.Login == "rl-maint"), Is.True);
         Assert.That(lastYear.Select(m => m.Additions + m.Deletions), Is.All.InRange(20, 200));

@@ -40,9 +40,7 @@ public static class DeviceFlowApi
     private static async Task<IResult> StartGitHubAsync(
         HttpContext context, DeviceAuthorizations flows, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
-        var started = flows.Start(
-            ForgeKind.GitHub, parameters.GetValueOrDefault("client_id"), parameters.GetValueOrDefault("scope"));
+        var started = await StartFlowAsync(context, flows, ForgeKind.GitHub, cancellationToken);
         if (started is null)
         {
             return GitHubError(context, PollOutcome.Failed(DeviceErrors.IncorrectClientCredentials));
@@ -67,12 +65,7 @@ public static class DeviceFlowApi
     private static async Task<IResult> PollGitHubAsync(
         HttpContext context, DeviceAuthorizations flows, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
-        var outcome = flows.Poll(
-            ForgeKind.GitHub,
-            parameters.GetValueOrDefault("client_id"),
-            parameters.GetValueOrDefault("device_code"),
-            parameters.GetValueOrDefault("grant_type"));
+        var outcome = await PollFlowAsync(context, flows, ForgeKind.GitHub, cancellationToken);
         if (outcome.Token is not { } token)
         {
             return GitHubError(context, outcome);
@@ -111,9 +104,7 @@ public static class DeviceFlowApi
     private static async Task<IResult> StartGitLabAsync(
         HttpContext context, DeviceAuthorizations flows, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
-        var started = flows.Start(
-            ForgeKind.GitLab, parameters.GetValueOrDefault("client_id"), parameters.GetValueOrDefault("scope"));
+        var started = await StartFlowAsync(context, flows, ForgeKind.GitLab, cancellationToken);
         if (started is null)
         {
             return GitLabError(DeviceErrors.IncorrectClientCredentials);
@@ -134,12 +125,7 @@ public static class DeviceFlowApi
     private static async Task<IResult> PollGitLabAsync(
         HttpContext context, DeviceAuthorizations flows, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
-        var outcome = flows.Poll(
-            ForgeKind.GitLab,
-            parameters.GetValueOrDefault("client_id"),
-            parameters.GetValueOrDefault("device_code"),
-            parameters.GetValueOrDefault("grant_type"));
+        var outcome = await PollFlowAsync(context, flows, ForgeKind.GitLab, cancellationToken);
         if (outcome.Token is not { } token)
         {
             return GitLabError(outcome.Error!);
@@ -162,6 +148,24 @@ public static class DeviceFlowApi
             new GitLabOAuthErrorBody(error, DeviceErrors.Describe(error)),
             GitLabJson.Wire.GitLabOAuthErrorBody,
             statusCode: StatusCodes.Status400BadRequest);
+
+    private static async Task<DeviceAuthorization?> StartFlowAsync(
+        HttpContext context, DeviceAuthorizations flows, ForgeKind forge, CancellationToken cancellationToken)
+    {
+        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
+        return flows.Start(forge, parameters.GetValueOrDefault("client_id"), parameters.GetValueOrDefault("scope"));
+    }
+
+    private static async Task<PollOutcome> PollFlowAsync(
+        HttpContext context, DeviceAuthorizations flows, ForgeKind forge, CancellationToken cancellationToken)
+    {
+        var parameters = await ReadParametersAsync(context.Request, cancellationToken);
+        return flows.Poll(
+            forge,
+            parameters.GetValueOrDefault("client_id"),
+            parameters.GetValueOrDefault("device_code"),
+            parameters.GetValueOrDefault("grant_type"));
+    }
 
     /// <summary>
     /// The request's parameters from the query, then a form or JSON body (clients send either), the body winning.
