@@ -61,6 +61,40 @@ public sealed class DeviceFlowTests
         Assert.That(problem, Does.Contain("offers no GitHub or GitLab sign-in"));
     }
 
+    [Test]
+    public async Task StartAsync_AVerificationAddressOffTheForgesHost_IsNotShown()
+    {
+        // A tampered answer (a proxy, a compromised mirror) that sends the person elsewhere to type their code.
+        using var http = new HttpClient(new Answer(
+            "device_code=d1&user_code=ABCD-1234&verification_uri=https%3A%2F%2Fgithub.com.evil.example%2Flogin%2Fdevice&expires_in=900&interval=5"));
+        var flow = new DeviceFlow(http, Provider("github"));
+
+        var e = await Assert.ThrowsAsync<DeviceFlowException>(() => flow.StartAsync(CancellationToken.None));
+
+        Assert.That(e!.Message, Does.Contain("'https://github.com.evil.example/login/device' that is not on github.example"));
+    }
+
+    [Test]
+    public async Task StartAsync_AnAnswerWithoutAUserCode_NamesTheMissingField()
+    {
+        using var http = new HttpClient(new Answer("device_code=d1&verification_uri=https%3A%2F%2Fgithub.example%2Flogin%2Fdevice"));
+        var flow = new DeviceFlow(http, Provider("github"));
+
+        var e = await Assert.ThrowsAsync<DeviceFlowException>(() => flow.StartAsync(CancellationToken.None));
+
+        Assert.That(e!.Message, Is.EqualTo("github's answer has no usable 'user_code'"));
+    }
+
+    /// <summary>Answers every request with one form-encoded body, as GitHub's device endpoint does by default.</summary>
+    private sealed class Answer(string body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+            });
+    }
+
     private static ForgeProvider Provider(string name) =>
         new(name, $"https://{name}.example/device", $"https://{name}.example/token", "client", "");
 }
