@@ -10,7 +10,7 @@ namespace Commons.Bridge.Merit.Http;
 /// <c>RateLimit-Remaining</c>/<c>-Reset</c>, and <c>Retry-After</c>. A 403 with no requests remaining or a
 /// <c>Retry-After</c>, or any 429, closes the <see cref="RateLimitGate"/> of that budget until the reset; so does a
 /// success that used the last request. While the gate is closed nothing is sent: a request waits when the reset is at
-/// most <c>maxWait</c> away and is retried once, otherwise it fails with <see cref="ForgeRateLimitedException"/>.
+/// most <c>maxWait</c> away (a limited answer is then retried once), otherwise it fails with <see cref="ForgeRateLimitedException"/>.
 /// </summary>
 public sealed class RateLimitHandler(RateLimitGate gate, TimeProvider time, TimeSpan maxWait, ILogger logger)
     : DelegatingHandler
@@ -22,9 +22,9 @@ public sealed class RateLimitHandler(RateLimitGate gate, TimeProvider time, Time
     {
         var host = request.RequestUri?.Host ?? "forge";
         var resource = request.RequestUri?.AbsolutePath.Contains("/search/", StringComparison.Ordinal) == true ? "search" : "core";
+        await WaitForGateAsync(host, resource, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            await WaitForGateAsync(host, resource, cancellationToken);
             var response = await base.SendAsync(request, cancellationToken);
 
             var now = time.GetUtcNow();
@@ -58,6 +58,8 @@ public sealed class RateLimitHandler(RateLimitGate gate, TimeProvider time, Time
             {
                 throw new ForgeRateLimitedException(host, budget, until);
             }
+
+            await DelayAsync(host, budget, until - now, cancellationToken);
         }
     }
 
@@ -75,8 +77,16 @@ public sealed class RateLimitHandler(RateLimitGate gate, TimeProvider time, Time
             throw new ForgeRateLimitedException(host, resource, until);
         }
 
-        Log.ForgeRateLimitWait(logger, host, resource, wait.TotalSeconds);
-        await Task.Delay(wait, time, cancellationToken);
+        await DelayAsync(host, resource, wait, cancellationToken);
+    }
+
+    private async Task DelayAsync(string host, string resource, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (wait > TimeSpan.Zero)
+        {
+            Log.ForgeRateLimitWait(logger, host, resource, wait.TotalSeconds);
+            await Task.Delay(wait, time, cancellationToken);
+        }
     }
 
     private static long? Header(HttpResponseMessage response, string name) =>

@@ -37,9 +37,16 @@ internal sealed class FakeForge : HttpMessageHandler
         return this;
     }
 
-    /// <summary>A path with its query parameters decoded and sorted, so parameter order does not matter.</summary>
+    /// <summary>
+    /// A path (or the path of a URL) with its query parameters decoded and sorted, so parameter order does not matter.
+    /// </summary>
     public static string Key(string pathAndQuery)
     {
+        if (pathAndQuery.StartsWith("http", StringComparison.Ordinal))
+        {
+            pathAndQuery = new Uri(pathAndQuery).PathAndQuery;
+        }
+
         var parts = pathAndQuery.Split('?', 2);
         var path = Uri.UnescapeDataString(parts[0]);
         if (parts.Length == 1 || parts[1].Length == 0)
