@@ -14,7 +14,7 @@ namespace Commons.Bridge.Merit.Collectors;
 /// UTC day, so URLs repeat within a day and conditional requests hit), the 5 oldest authored pull requests (for S6),
 /// then stewardship: the person's own repositories and those of their reviews, at most
 /// <see cref="MaxStewardRepositories"/> of them (most stars first; no fork, not archived, at least a year old), each
-/// searched for merged pull requests of others, of which the newest <see cref="MaxStewardPullsPerRepository"/> are
+/// searched for merged pull requests of others, of which the most recently updated <see cref="MaxStewardPullsPerRepository"/> are
 /// opened to read <c>merged_by</c>. GitHub's search cannot filter by merger, so a busy repository where the person
 /// merged older changes is undercounted; GraphQL's <c>mergedBy</c> in the search would lift that limit. Bot-authored
 /// pull requests are skipped there without being opened. Octokit takes no CancellationToken, so cancellation is
@@ -254,12 +254,15 @@ public sealed class GitHubCollector
         string query, int page, int perPage, bool oldestFirst, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new SearchIssuesRequest(query) { Page = page, PerPage = perPage };
-        if (oldestFirst)
+        // Octokit always sends an order; a sort to go with it keeps the pages of one search in a stable order, and
+        // puts the newest first where a search is cut short (stewardship).
+        var request = new SearchIssuesRequest(query)
         {
-            request.SortField = IssueSearchSort.Created;
-            request.Order = SortDirection.Ascending;
-        }
+            Page = page,
+            PerPage = perPage,
+            SortField = oldestFirst ? IssueSearchSort.Created : IssueSearchSort.Updated,
+            Order = oldestFirst ? SortDirection.Ascending : SortDirection.Descending,
+        };
 
         return await _client.Search.SearchIssues(request);
     }

@@ -19,17 +19,35 @@ internal sealed class FakeForge : HttpMessageHandler
 
     public List<HttpRequestMessage> Messages { get; } = [];
 
+    /// <summary>Answers what no route does, where it returns an answer; 404 otherwise.</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Fallback { get; set; }
+
+    /// <summary>Answers every search no route answers with no hits, and every list with an empty one.</summary>
+    public FakeForge EmptyByDefault()
+    {
+        Fallback = request => request.RequestUri!.AbsolutePath.EndsWith("/search/issues", StringComparison.Ordinal)
+            ? JsonAnswer(new { total_count = 0, incomplete_results = false, items = Array.Empty<object>() })
+            : request.RequestUri.AbsolutePath.EndsWith("/repos", StringComparison.Ordinal)
+                || request.RequestUri.AbsolutePath.EndsWith("/merge_requests", StringComparison.Ordinal)
+                ? JsonAnswer(Array.Empty<object>())
+                : null;
+        return this;
+    }
+
     /// <summary>Answers GET <paramref name="pathAndQuery"/> with <paramref name="body"/> as snake_case JSON.</summary>
     public FakeForge Json(string pathAndQuery, object body, Action<HttpResponseMessage>? headers = null) =>
         Route(pathAndQuery, _ =>
         {
-            var response = new HttpResponseMessage(HttpStatusCode.OK)
-            {
-                Content = new StringContent(JsonSerializer.Serialize(body, SnakeCase), Encoding.UTF8, "application/json"),
-            };
+            var response = JsonAnswer(body);
             headers?.Invoke(response);
             return response;
         });
+
+    public static HttpResponseMessage JsonAnswer(object body) =>
+        new(HttpStatusCode.OK)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(body, SnakeCase), Encoding.UTF8, "application/json"),
+        };
 
     public FakeForge Route(string pathAndQuery, Func<HttpRequestMessage, HttpResponseMessage> answer)
     {
@@ -65,7 +83,7 @@ internal sealed class FakeForge : HttpMessageHandler
         Messages.Add(request);
         var response = _routes.TryGetValue(key, out var answer)
             ? answer(request)
-            : new HttpResponseMessage(HttpStatusCode.NotFound)
+            : Fallback?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.NotFound)
             {
                 Content = new StringContent("""{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"""),
             };
