@@ -41,7 +41,7 @@ public sealed class ConditionalRequestHandler(ForgeCache cache, StaleAnswers sta
         }
         catch (ForgeUnavailableException e) when (cached is not null)
         {
-            return Stale(request, url, cached, e.Reason);
+            return Stale(request, url, cached, $"{e.Forge}: {e.Reason}");
         }
         catch (HttpRequestException e)
         {

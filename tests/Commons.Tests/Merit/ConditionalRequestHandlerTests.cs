@@ -74,7 +74,7 @@ public sealed class ConditionalRequestHandlerTests : IDisposable
         using var response = await invoker.SendAsync(Get(), CancellationToken.None);
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"stars":1}"""));
-        Assert.That(response.Headers.GetValues(ConditionalRequestHandler.StaleHeader).Single(), Does.Contain("rate limit 'core'"));
+        Assert.That(response.Headers.GetValues(ConditionalRequestHandler.StaleHeader).Single(), Is.EqualTo("github.test: rate limit 'core' exhausted until 2026-12-04 01:00:00Z"));
         Assert.That(_stale.Summary, Does.StartWith("1 forge answer(s) came from the cache"));
     }
 

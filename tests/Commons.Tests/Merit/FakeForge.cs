@@ -19,6 +19,9 @@ internal sealed class FakeForge : HttpMessageHandler
 
     public List<HttpRequestMessage> Messages { get; } = [];
 
+    /// <summary>Answers before any route does, where it returns an answer (a rate limit, an outage).</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Override { get; set; }
+
     /// <summary>Answers what no route does, where it returns an answer; 404 otherwise.</summary>
     public Func<HttpRequestMessage, HttpResponseMessage?>? Fallback { get; set; }
 
@@ -81,12 +84,12 @@ internal sealed class FakeForge : HttpMessageHandler
         var key = Key(request.RequestUri!.PathAndQuery);
         Requests.Add(key);
         Messages.Add(request);
-        var response = _routes.TryGetValue(key, out var answer)
+        var response = Override?.Invoke(request) ?? (_routes.TryGetValue(key, out var answer)
             ? answer(request)
             : Fallback?.Invoke(request) ?? new HttpResponseMessage(HttpStatusCode.NotFound)
             {
                 Content = new StringContent("""{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"""),
-            };
+            });
         response.RequestMessage = request;
         return Task.FromResult(response);
     }

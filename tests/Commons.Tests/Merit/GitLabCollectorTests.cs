@@ -42,7 +42,7 @@ public sealed class GitLabCollectorTests : IDisposable
             FakeForge.Key($"{Api}/projects/5/merge_requests/2/diffs?per_page=100"),
             FakeForge.Key(Approved),
         }));
-        Assert.That(_forge.Messages[0].RequestUri!.AbsoluteUri, Does.Contain("approved_by_usernames[]=lin").Or.Contain("author_username=lin"));
+        Assert.That(_forge.Messages.Select(m => m.RequestUri!.AbsoluteUri), Has.One.Contains("&approved_by_usernames[]=lin&"));
         Assert.That(_forge.Messages.Select(m => m.Headers.Authorization?.ToString()).Distinct(), Is.EqualTo(new[] { "Bearer lab-token" }));
 
         var pull = facts.Pulls.Single();
