@@ -21,9 +21,9 @@ public sealed class JobStoreTests : IDisposable
 
         var second = await _data.Database.MigrateAsync(CancellationToken.None);
 
-        Assert.That(first, Is.EqualTo(2));
-        Assert.That(second, Is.EqualTo(2));
-        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(2));
+        Assert.That(first, Is.EqualTo(3));
+        Assert.That(second, Is.EqualTo(3));
+        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(3));
         Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM jobs"), Is.Zero);
     }
 
