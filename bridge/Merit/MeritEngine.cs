@@ -90,20 +90,10 @@ public static class MeritEngine
                 continue;
             }
 
-            if (PullRule(forge.Login, pull) is { } rule)
+            if (Admit(forge.Login, pull, sheet, MeritRules.OutsideWindow))
             {
-                sheet.Ignore("pull", pull.Url, pull.Repository, rule);
-                continue;
+                candidates.Add(sheet.Item("pull", "S1", pull.Url, pull.Repository, pull.MergedAt, MeritFormula.Size(pull.ChangedLines)));
             }
-
-            sheet.Qualifies(pull.MergedAt);
-            if (!sheet.InWindow(pull.MergedAt))
-            {
-                sheet.Ignore("pull", pull.Url, pull.Repository, MeritRules.OutsideWindow);
-                continue;
-            }
-
-            candidates.Add(sheet.Item("pull", "S1", pull.Url, pull.Repository, pull.MergedAt, MeritFormula.Size(pull.ChangedLines)));
         }
 
         var withinDailyLimit = new List<MeritItem>();
@@ -132,22 +122,33 @@ public static class MeritEngine
                 : repository);
         }
 
-        foreach (var pull in forge.EarliestPulls.Where(p => !seen.Contains(p.Url)))
+        // The window's search found the recent ones; an older one only dates the first item.
+        foreach (var pull in forge.EarliestPulls.Where(p => seen.Add(p.Url)))
         {
-            seen.Add(pull.Url);
-            if (PullRule(forge.Login, pull) is { } rule)
-            {
-                sheet.Ignore("pull", pull.Url, pull.Repository, rule);
-                continue;
-            }
-
-            // The window's search found the recent ones; an older one only dates the first item.
-            sheet.Qualifies(pull.MergedAt);
-            if (!sheet.InWindow(pull.MergedAt))
-            {
-                sheet.Ignore("pull", pull.Url, pull.Repository, MeritRules.OutsideWindowHistory);
-            }
+            Admit(forge.Login, pull, sheet, MeritRules.OutsideWindowHistory);
         }
+    }
+
+    /// <summary>
+    /// Applies the qualifying rules and then the window to a pull request; true when it may count. A qualifying one
+    /// dates the first and last item even when it falls outside the window.
+    /// </summary>
+    private static bool Admit(string login, PullRequestFact pull, Sheet sheet, string outsideWindowRule)
+    {
+        if (PullRule(login, pull) is { } rule)
+        {
+            sheet.Ignore("pull", pull.Url, pull.Repository, rule);
+            return false;
+        }
+
+        sheet.Qualifies(pull.MergedAt);
+        if (!sheet.InWindow(pull.MergedAt))
+        {
+            sheet.Ignore("pull", pull.Url, pull.Repository, outsideWindowRule);
+            return false;
+        }
+
+        return true;
     }
 
     private static string? PullRule(string login, PullRequestFact pull)

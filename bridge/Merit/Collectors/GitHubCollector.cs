@@ -76,48 +76,40 @@ public sealed class GitHubCollector
         var since = _time.GetUtcNow().UtcDateTime.Date.AddDays(-MeritFormula.WindowDays)
             .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-        var pulls = new List<PullRequestFact>();
-        foreach (var item in await SearchAsync($"is:pr is:merged author:{login} -user:{login} merged:>={since}", cancellationToken))
-        {
-            if (await PullAsync(item, cancellationToken) is { } pull)
-            {
-                pulls.Add(pull);
-            }
-        }
+        var authored = await SearchAsync($"is:pr is:merged author:{login} -user:{login} merged:>={since}", cancellationToken);
+        var pulls = await EachAsync(authored, PullAsync, cancellationToken);
 
         var reviewed = await SearchAsync($"is:pr is:merged reviewed-by:{login} -author:{login} merged:>={since}", cancellationToken);
-        var reviews = new List<ReviewFact>();
-        foreach (var item in reviewed)
-        {
-            if (await ReviewAsync(item, cancellationToken) is { } review)
-            {
-                reviews.Add(review);
-            }
-        }
+        var reviews = await EachAsync(reviewed, ReviewAsync, cancellationToken);
 
-        var issues = new List<IssueFact>();
-        var closed = $"is:issue author:{login} -user:{login} is:closed reason:completed closed:>={since}";
-        foreach (var item in await SearchAsync(closed, cancellationToken))
-        {
-            if (await IssueAsync(item, cancellationToken) is { } issue)
-            {
-                issues.Add(issue);
-            }
-        }
+        var closed = await SearchAsync(
+            $"is:issue author:{login} -user:{login} is:closed reason:completed closed:>={since}", cancellationToken);
+        var issues = await EachAsync(closed, IssueAsync, cancellationToken);
 
-        var earliest = new List<PullRequestFact>();
         var oldest = await SearchPageAsync(
             $"is:pr is:merged author:{login} -user:{login}", 1, EarliestPulls, oldestFirst: true, cancellationToken);
-        foreach (var item in oldest.Items.Where(i => pulls.All(p => p.Url != i.HtmlUrl)))
-        {
-            if (await PullAsync(item, cancellationToken) is { } pull)
-            {
-                earliest.Add(pull);
-            }
-        }
+        var earliest = await EachAsync(
+            oldest.Items.Where(i => pulls.All(p => p.Url != i.HtmlUrl)).ToList(), PullAsync, cancellationToken);
 
         var merges = await MergesAsync(reviewed, since, cancellationToken);
         return new ForgeFacts(Provider, login, accountCreatedAt, pulls, reviews, issues, merges, earliest);
+    }
+
+    /// <summary>Looks each search hit up in detail; hits GitHub no longer has are left out.</summary>
+    private static async Task<IReadOnlyList<T>> EachAsync<T>(
+        IReadOnlyList<Issue> items, Func<Issue, CancellationToken, Task<T?>> lookUp, CancellationToken cancellationToken)
+        where T : class
+    {
+        var found = new List<T>();
+        foreach (var item in items)
+        {
+            if (await lookUp(item, cancellationToken) is { } fact)
+            {
+                found.Add(fact);
+            }
+        }
+
+        return found;
     }
 
     private async Task<PullRequestFact?> PullAsync(Issue item, CancellationToken cancellationToken)
