@@ -143,8 +143,7 @@ internal static class Commands
             var tier = parse.GetValue(tierOption);
             if (string.IsNullOrWhiteSpace(tier))
             {
-                return await context.UsageAsync(
-                    $"--tier: required; one of {string.Join(", ", context.Policy.Tiers.Select(t => t.Name))} or {MeritPolicyLoader.MeritWord}");
+                return await context.UsageAsync($"--tier: required; {context.TierChoices}");
             }
 
             if (tier == MeritPolicyLoader.MeritWord)
@@ -158,11 +157,11 @@ internal static class Commands
 
             if (context.Policy.Find(tier) is null)
             {
-                return await context.UsageAsync(
-                    $"--tier: no tier '{tier}'; one of {string.Join(", ", context.Policy.Tiers.Select(t => t.Name))} or {MeritPolicyLoader.MeritWord}");
+                return await context.UsageAsync($"--tier: no tier '{tier}'; {context.TierChoices}");
             }
 
-            var (from, to) = (await context.Store.SetOverrideAsync(user, tier, "grant", context.Actor, context.Reason, cancellationToken))!.Value;
+            var (from, to) = (await context.Store.SetOverrideAsync(
+                user, tier, "grant", context.Actor, context.Reason, cancellationToken))!.Value;
             await context.Output.WriteLineAsync($"{user}: {from} -> {to} (granted by {context.Actor})");
             return 0;
         }, reasonOption, byOption, loginArgument, cancellationToken));
@@ -174,7 +173,8 @@ internal static class Commands
         revoke.SetAction((parse, cancellationToken) => OperatorAsync(parse, async (context, user) =>
         {
             var lowest = context.Policy.Lowest.Name;
-            var (from, to) = (await context.Store.SetOverrideAsync(user, lowest, "revoke", context.Actor, context.Reason, cancellationToken))!.Value;
+            var (from, to) = (await context.Store.SetOverrideAsync(
+                user, lowest, "revoke", context.Actor, context.Reason, cancellationToken))!.Value;
             await context.Output.WriteLineAsync($"{user}: {from} -> {to} (revoked by {context.Actor})");
             return 0;
         }, reasonOption, byOption, loginArgument, cancellationToken));
@@ -205,7 +205,8 @@ internal static class Commands
             var output = context.Output;
             await output.WriteLineAsync($"user        {user}");
             await output.WriteLineAsync($"tier        {view.Name} ({view.Source}): {view.Why}");
-            await output.WriteLineAsync($"merit tier  {row.Tier}{Since(" since", row.TierSince)}{Since(", below its rule since", row.BelowSince)}");
+            await output.WriteLineAsync(
+                $"merit tier  {row.Tier}{Since(" since", row.TierSince)}{Since(", below its rule since", row.BelowSince)}");
             await output.WriteLineAsync($"override    {row.OverrideTier ?? "none"}");
             await output.WriteLineAsync($"sign-off    {(row.SignedOffAt is { } signed ? $"{signed:yyyy-MM-dd HH:mm} UTC" : "none")}");
             await output.WriteLineAsync(latest is null
@@ -308,7 +309,11 @@ internal static class Commands
 
     private sealed record OperatorContext(
         MeritPolicy Policy, MeritStore Store, MeritTiers Tiers, string Actor, string Reason, TextWriter Output,
-        Func<string, Task<int>> UsageAsync);
+        Func<string, Task<int>> UsageAsync)
+    {
+        public string TierChoices =>
+            $"one of {string.Join(", ", Policy.Tiers.Select(t => t.Name))} or {MeritPolicyLoader.MeritWord}";
+    }
 
     private static async Task<int> ServeAsync(BridgeOptions options, string policyFile, CancellationToken cancellationToken)
     {

@@ -111,7 +111,8 @@ public static partial class MeritPolicyLoader
 
         if (name == MeritWord)
         {
-            throw new MeritPolicyException(file, $"{key}.name", $"'{MeritWord}' is reserved: `users grant --tier merit` means 'follow merit'");
+            throw new MeritPolicyException(
+                file, $"{key}.name", $"'{MeritWord}' is reserved: `users grant --tier merit` means 'follow merit'");
         }
 
         if (lowest && raw.Rule is not null)
@@ -141,7 +142,8 @@ public static partial class MeritPolicyLoader
         if (raw.Walltime is not null)
         {
             walltime = SlurmTime.ParseMinutes(raw.Walltime)
-                ?? throw new MeritPolicyException(file, $"{key}.walltime", $"'{raw.Walltime}'; expected a Slurm time such as 4:00:00 or 1-00:00:00");
+                ?? throw new MeritPolicyException(
+                    file, $"{key}.walltime", $"'{raw.Walltime}'; expected a Slurm time such as 4:00:00 or 1-00:00:00");
         }
         else if (gpus > 0 || gpuHours > 0)
         {

@@ -65,7 +65,8 @@ public sealed class GitLabCollector : IDisposable
         var user = Uri.EscapeDataString(login);
 
         var authored = await PagesAsync<GitLabMergeRequest>(
-            $"merge_requests?scope=all&state=merged&author_username={user}&updated_after={Iso(today.AddDays(-HistoryDays))}&per_page=100",
+            $"merge_requests?scope=all&state=merged&author_username={user}"
+                + $"&updated_after={Iso(today.AddDays(-HistoryDays))}&per_page=100",
             cancellationToken);
         var pulls = new List<PullRequestFact>();
         foreach (var request in authored.Where(r => r.MergedAt >= windowStart))
@@ -87,7 +88,8 @@ public sealed class GitLabCollector : IDisposable
         }
 
         var approved = await PagesAsync<GitLabMergeRequest>(
-            $"merge_requests?scope=all&state=merged&approved_by_usernames[]={user}&updated_after={Iso(windowStart.UtcDateTime)}&per_page=100",
+            $"merge_requests?scope=all&state=merged&approved_by_usernames[]={user}"
+                + $"&updated_after={Iso(windowStart.UtcDateTime)}&per_page=100",
             cancellationToken);
         var reviews = new List<ReviewFact>();
         var merges = new List<MergeFact>();

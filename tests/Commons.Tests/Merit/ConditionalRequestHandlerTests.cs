@@ -74,7 +74,9 @@ public sealed class ConditionalRequestHandlerTests : IDisposable
         using var response = await invoker.SendAsync(Get(), CancellationToken.None);
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"stars":1}"""));
-        Assert.That(response.Headers.GetValues(ConditionalRequestHandler.StaleHeader).Single(), Is.EqualTo("github.test: rate limit 'core' exhausted until 2026-12-04 01:00:00Z"));
+        Assert.That(
+            response.Headers.GetValues(ConditionalRequestHandler.StaleHeader).Single(),
+            Is.EqualTo("github.test: rate limit 'core' exhausted until 2026-12-04 01:00:00Z"));
         Assert.That(_stale.Summary, Does.StartWith("1 forge answer(s) came from the cache"));
     }
 
@@ -107,7 +109,8 @@ public sealed class ConditionalRequestHandlerTests : IDisposable
     {
         using var invoker = await CreateSutAsync();
 
-        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://github.test/api/v3/repos/gone/away"), CancellationToken.None);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://github.test/api/v3/repos/gone/away");
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM forge_cache"), Is.Zero);

@@ -12,7 +12,8 @@ internal static class ForgeJson
     public const string GitHubWeb = "http://github.test";
     public const string GitLab = "http://gitlab.test";
 
-    public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static object UserRef(string login, string type = "User") => new { login, id = Id(login), type };
 
@@ -58,8 +59,14 @@ internal static class ForgeJson
 
     public static object Search(params object[] items) => new { total_count = items.Length, incomplete_results = false, items };
 
+    /// <summary>The path and query of a search the collector pages through (newest updates first).</summary>
+    public static string SearchUrl(string q, int page = 1) =>
+        $"/api/v3/search/issues?q={q}&sort=updated&order=desc&page={page}&per_page=100";
+
     /// <summary>A search hit: a pull request when <paramref name="mergedAt"/> is given, else an issue.</summary>
-    public static object Hit(string repo, int number, object author, DateTimeOffset createdAt, DateTimeOffset? mergedAt = null, DateTimeOffset? closedAt = null) => new
+    public static object Hit(
+        string repo, int number, object author, DateTimeOffset createdAt, DateTimeOffset? mergedAt = null,
+        DateTimeOffset? closedAt = null) => new
     {
         id = Id($"{repo}#{number}"),
         node_id = $"I_{repo}#{number}",
@@ -75,11 +82,17 @@ internal static class ForgeJson
         updated_at = Iso(closedAt ?? mergedAt ?? createdAt),
         closed_at = Iso(closedAt ?? mergedAt ?? createdAt),
         pull_request = mergedAt is { } merged
-            ? new { url = $"{GitHubApi}/repos/{repo}/pulls/{number}", html_url = $"{GitHubWeb}/{repo}/pull/{number}", merged_at = Iso(merged) }
+            ? new
+            {
+                url = $"{GitHubApi}/repos/{repo}/pulls/{number}",
+                html_url = $"{GitHubWeb}/{repo}/pull/{number}",
+                merged_at = Iso(merged),
+            }
             : null,
     };
 
-    public static object Pull(string repo, int number, object author, object? mergedBy, DateTimeOffset mergedAt, int additions, int deletions) => new
+    public static object Pull(
+        string repo, int number, object author, object? mergedBy, DateTimeOffset mergedAt, int additions, int deletions) => new
     {
         id = Id($"{repo}!{number}"),
         number,
@@ -112,7 +125,8 @@ internal static class ForgeJson
         body = "",
     };
 
-    public static object Issue(string repo, int number, object author, object? closedBy, DateTimeOffset closedAt, string stateReason) => new
+    public static object Issue(
+        string repo, int number, object author, object? closedBy, DateTimeOffset closedAt, string stateReason) => new
     {
         id = Id($"{repo}#{number}"),
         node_id = $"I_{repo}#{number}",
@@ -151,7 +165,8 @@ internal static class ForgeJson
         avatar_url = (string?)null,
     };
 
-    public static object MergeRequest(long projectId, long iid, object author, object? mergeUser, DateTimeOffset mergedAt, string path) => new
+    public static object MergeRequest(
+        long projectId, long iid, object author, object? mergeUser, DateTimeOffset mergedAt, string path) => new
     {
         id = projectId * 1000 + iid,
         iid,
@@ -170,7 +185,8 @@ internal static class ForgeJson
         target_project_id = projectId,
     };
 
-    public static object Project(long id, string path, int stars, DateTimeOffset createdAt, string kind = "group", bool archived = false)
+    public static object Project(
+        long id, string path, int stars, DateTimeOffset createdAt, string kind = "group", bool archived = false)
     {
         var ns = path.Split('/')[0];
         return new

@@ -13,6 +13,8 @@ public sealed class GitHubCollectorTests : IDisposable
     // now is 2026-12-04: the window starts 365 days earlier, on 2025-12-04.
     private const string Since = "2025-12-04";
 
+    private const string Authored = $"is:pr is:merged author:ada -user:ada merged:>={Since}";
+
     private static readonly DateTimeOffset Now = MeritFacts.Now;
 
     private readonly FakeForge _forge = new FakeForge().EmptyByDefault();
@@ -28,29 +30,31 @@ public sealed class GitHubCollectorTests : IDisposable
 
         Assert.That(_forge.Requests, Is.EquivalentTo(new[]
         {
-            FakeForge.Key($"{Api}/search/issues?q=is:pr is:merged author:ada -user:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100"),
+            FakeForge.Key(SearchUrl(Authored)),
             FakeForge.Key($"{Api}/repos/big/lib"),
             FakeForge.Key($"{Api}/repos/big/lib/pulls/7"),
-            FakeForge.Key($"{Api}/search/issues?q=is:pr is:merged reviewed-by:ada -author:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100"),
+            FakeForge.Key(SearchUrl($"is:pr is:merged reviewed-by:ada -author:ada merged:>={Since}")),
             FakeForge.Key($"{Api}/repos/big/lib/pulls/9/reviews?per_page=100"),
-            FakeForge.Key($"{Api}/search/issues?q=is:issue author:ada -user:ada is:closed reason:completed closed:>={Since}&sort=updated&order=desc&page=1&per_page=100"),
+            FakeForge.Key(SearchUrl($"is:issue author:ada -user:ada is:closed reason:completed closed:>={Since}")),
             FakeForge.Key($"{Api}/repos/big/lib/issues/11"),
             FakeForge.Key($"{Api}/search/issues?q=is:pr is:merged author:ada -user:ada&sort=created&order=asc&page=1&per_page=5"),
             FakeForge.Key($"{Api}/repos/old/tool"),
             FakeForge.Key($"{Api}/repos/old/tool/pulls/1"),
             FakeForge.Key($"{Api}/repos/old/tool/pulls/1/reviews?per_page=100"),
             FakeForge.Key($"{Api}/users/ada/repos?type=owner&per_page=100"),
-            FakeForge.Key($"{Api}/search/issues?q=repo:big/lib is:pr is:merged -author:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100"),
+            FakeForge.Key(SearchUrl($"repo:big/lib is:pr is:merged -author:ada merged:>={Since}")),
             FakeForge.Key($"{Api}/repos/big/lib/pulls/9"),
-            FakeForge.Key($"{Api}/search/issues?q=repo:ada/own is:pr is:merged -author:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100"),
+            FakeForge.Key(SearchUrl($"repo:ada/own is:pr is:merged -author:ada merged:>={Since}")),
             FakeForge.Key($"{Api}/repos/ada/own/pulls/3"),
             FakeForge.Key($"{Api}/users/carol"),
         }));
-        Assert.That(_forge.Messages.Select(m => m.Headers.Authorization?.ToString()).Distinct(), Is.EqualTo(new[] { "Bearer bridge-token" }));
+        Assert.That(
+            _forge.Messages.Select(m => m.Headers.Authorization?.ToString()).Distinct(), Is.EqualTo(new[] { "Bearer bridge-token" }));
 
         var pull = facts.Pulls.Single();
         Assert.That(pull.Url, Is.EqualTo($"{GitHubWeb}/big/lib/pull/7"));
-        Assert.That(pull.Repository, Is.EqualTo(new ForgeRepository("github", "big/lib", $"{GitHubWeb}/big/lib", false, false, false, 20000, Now.AddYears(-10))));
+        Assert.That(pull.Repository, Is.EqualTo(new ForgeRepository(
+            "github", "big/lib", $"{GitHubWeb}/big/lib", false, false, false, 20000, Now.AddYears(-10))));
         Assert.That(pull.MergedBy, Is.EqualTo(new ForgePerson("maint", false)));
         Assert.That(pull.ChangedLines, Is.EqualTo(32));
         Assert.That(pull.Approvers, Is.Empty, "merged by another human: no need to ask for approvals");
@@ -87,35 +91,38 @@ public sealed class GitHubCollectorTests : IDisposable
             ("review", $"{GitHubWeb}/big/lib/pull/9"),
             ("issue", $"{GitHubWeb}/big/lib/issues/11"),
         }));
-        Assert.That(report.Ignored.Select(i => i.Rule), Is.EquivalentTo(new[] { MeritRules.OutsideWindowHistory, MeritRules.FewStewardAuthors }));
+        Assert.That(
+            report.Ignored.Select(i => i.Rule),
+            Is.EquivalentTo(new[] { MeritRules.OutsideWindowHistory, MeritRules.FewStewardAuthors }));
         Assert.That(report.FirstItemAt, Is.EqualTo(Now.AddYears(-3)));
     }
 
     [Test]
     public async Task CollectAsync_ASearchOfSeveralPages_ReadsThemAll()
     {
-        var items = Enumerable.Range(1, 130).Select(n => Hit("big/lib", n, UserRef("ada"), Now.AddDays(-30), Now.AddDays(-20))).ToArray();
-        _forge.Json($"{Api}/search/issues?q=is:pr is:merged author:ada -user:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100",
-            new { total_count = 130, incomplete_results = false, items = items.Take(100) });
-        _forge.Json($"{Api}/search/issues?q=is:pr is:merged author:ada -user:ada merged:>={Since}&sort=updated&order=desc&page=2&per_page=100",
-            new { total_count = 130, incomplete_results = false, items = items.Skip(100) });
+        var items = Enumerable.Range(1, 130)
+            .Select(n => Hit("big/lib", n, UserRef("ada"), Now.AddDays(-30), Now.AddDays(-20)))
+            .ToArray();
+        _forge.Json(SearchUrl(Authored), new { total_count = 130, incomplete_results = false, items = items.Take(100) });
+        _forge.Json(SearchUrl(Authored, page: 2), new { total_count = 130, incomplete_results = false, items = items.Skip(100) });
         _forge.Json($"{Api}/repos/big/lib", Repo("big/lib", 20000, Now.AddYears(-10)));
         for (var n = 1; n <= 130; n++)
         {
-            _forge.Json($"{Api}/repos/big/lib/pulls/{n}", Pull("big/lib", n, UserRef("ada"), UserRef("maint"), Now.AddDays(-20), 10, 0));
+            _forge.Json(
+                $"{Api}/repos/big/lib/pulls/{n}", Pull("big/lib", n, UserRef("ada"), UserRef("maint"), Now.AddDays(-20), 10, 0));
         }
 
         var facts = await CreateSut().CollectAsync("ada", Now.AddYears(-6), CancellationToken.None);
 
         Assert.That(facts.Pulls, Has.Count.EqualTo(130));
-        Assert.That(_forge.Requests.Count(r => r.StartsWith($"{Api}/repos/big/lib", StringComparison.Ordinal) && !r.Contains("pulls", StringComparison.Ordinal)), Is.EqualTo(1), "repository facts are asked once per evaluation");
+        Assert.That(
+            _forge.Requests.Count(r => r == $"{Api}/repos/big/lib"), Is.EqualTo(1), "repository facts are asked once per evaluation");
     }
 
     [Test]
     public async Task CollectAsync_AnItemGitHubNoLongerHas_IsLeftOut()
     {
-        _forge.Json($"{Api}/search/issues?q=is:pr is:merged author:ada -user:ada merged:>={Since}&sort=updated&order=desc&page=1&per_page=100",
-            Search(Hit("gone/away", 1, UserRef("ada"), Now.AddDays(-30), Now.AddDays(-20))));
+        _forge.Json(SearchUrl(Authored), Search(Hit("gone/away", 1, UserRef("ada"), Now.AddDays(-30), Now.AddDays(-20))));
 
         var facts = await CreateSut().CollectAsync("ada", Now.AddYears(-6), CancellationToken.None);
 

@@ -13,8 +13,11 @@ public sealed class GitLabCollectorTests : IDisposable
     private const string Api = "/api/v4";
 
     // now is 2026-12-04: the window starts on 2025-12-04, and authored history is read back 1827 days, to 2021-12-03.
-    private const string Authored = $"{Api}/merge_requests?scope=all&state=merged&author_username=lin&updated_after=2021-12-03T00:00:00Z&per_page=100";
-    private const string Approved = $"{Api}/merge_requests?scope=all&state=merged&approved_by_usernames[]=lin&updated_after=2025-12-04T00:00:00Z&per_page=100";
+    private const string Authored =
+        $"{Api}/merge_requests?scope=all&state=merged&author_username=lin&updated_after=2021-12-03T00:00:00Z&per_page=100";
+
+    private const string Approved =
+        $"{Api}/merge_requests?scope=all&state=merged&approved_by_usernames[]=lin&updated_after=2025-12-04T00:00:00Z&per_page=100";
 
     private static readonly DateTimeOffset Now = MeritFacts.Now;
 
@@ -47,7 +50,8 @@ public sealed class GitLabCollectorTests : IDisposable
 
         var pull = facts.Pulls.Single();
         Assert.That(pull.Url, Is.EqualTo($"{GitLab}/group/app/-/merge_requests/1"));
-        Assert.That(pull.Repository, Is.EqualTo(new ForgeRepository("gitlab", "group/app", $"{GitLab}/group/app", false, false, false, 5000, Now.AddYears(-8))));
+        Assert.That(pull.Repository, Is.EqualTo(new ForgeRepository(
+            "gitlab", "group/app", $"{GitLab}/group/app", false, false, false, 5000, Now.AddYears(-8))));
         Assert.That(pull.ChangedLines, Is.EqualTo(5), "three added and two removed lines; headers and context do not count");
         Assert.That(pull.MergedBy, Is.EqualTo(new ForgePerson("maint", false, Now.AddYears(-9))));
 
@@ -72,7 +76,9 @@ public sealed class GitLabCollectorTests : IDisposable
 
         Assert.That(report.Counted.Select(i => i.Kind), Is.EquivalentTo(new[] { "pull", "review" }));
         Assert.That(report.Counted.Select(i => i.Weight).Distinct().Single(), Is.EqualTo(Math.Log(5001) / Math.Log(10001)).Within(1e-9));
-        Assert.That(report.Ignored.Select(i => i.Rule), Is.EquivalentTo(new[] { MeritRules.OutsideWindowHistory, MeritRules.FewStewardAuthors }));
+        Assert.That(
+            report.Ignored.Select(i => i.Rule),
+            Is.EquivalentTo(new[] { MeritRules.OutsideWindowHistory, MeritRules.FewStewardAuthors }));
         // Three years back from 2026-12-04 is 1096 days (2024 is a leap year): ⌊1096 / 30.44⌋ = 36 months.
         Assert.That(report.Signal("S6"), Is.EqualTo(36));
     }

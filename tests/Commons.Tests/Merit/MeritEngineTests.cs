@@ -33,7 +33,9 @@ public sealed class MeritEngineTests
 
         // points: 40·ln(3.020753)/ln(41) = 11.9077;  10·ln(3)/ln(11) = 4.5816;  20·ln(3.828427)/ln(101) = 5.8176;
         //         5·ln(1.249997)/ln(31) = 0.3249;  5·ln(24)/ln(61) = 3.8654;  total 26.4972 → 26.5
-        Assert.That(report.Signals.Select(s => s.Points), Is.EqualTo(new[] { 11.9077, 4.5816, 5.8176, 0, 0.3249, 3.8654 }).Within(Tolerance));
+        Assert.That(
+            report.Signals.Select(s => s.Points),
+            Is.EqualTo(new[] { 11.9077, 4.5816, 5.8176, 0, 0.3249, 3.8654 }).Within(Tolerance));
         Assert.That(report.Score, Is.EqualTo(26.5));
         Assert.That(report.Counted, Has.Count.EqualTo(10));
         Assert.That(report.Ignored.Single().Rule, Is.EqualTo(MeritRules.OutsideWindowHistory));
@@ -194,7 +196,8 @@ public sealed class MeritEngineTests
         Assert.That(report.Counted, Has.Count.EqualTo(5));
         Assert.That(report.Ignored, Has.Count.EqualTo(2));
         Assert.That(report.Ignored.Select(i => i.Rule).Distinct(), Is.EqualTo(new[] { MeritRules.DailyLimit }));
-        Assert.That(report.Ignored.Select(i => i.Url), Is.EquivalentTo(sameDay.Take(2).Select(p => p.Url)), "the newest three are worth most");
+        Assert.That(
+            report.Ignored.Select(i => i.Url), Is.EquivalentTo(sameDay.Take(2).Select(p => p.Url)), "the newest three are worth most");
         Assert.That(sameDay.All(p => p.MergedAt.UtcDateTime.Date == day.UtcDateTime.Date), Is.True);
     }
 

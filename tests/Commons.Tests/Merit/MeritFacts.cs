@@ -52,7 +52,8 @@ internal static class MeritFacts
             found ? Now.AddDays(-daysAgo) : null);
     }
 
-    public static IssueFact Issue(double daysAgo, ForgeRepository? repo = null, bool completed = true, ForgePerson? closedBy = null, bool closerKnown = true)
+    public static IssueFact Issue(
+        double daysAgo, ForgeRepository? repo = null, bool completed = true, ForgePerson? closedBy = null, bool closerKnown = true)
     {
         repo ??= Repo();
         return new IssueFact(

@@ -37,7 +37,8 @@ public sealed class MeritServiceTests : IDisposable
         Assert.That(report.Stale, Is.False);
         Assert.That((await merit.LatestAsync("ada", CancellationToken.None))!.Score, Is.EqualTo(report.Score));
         Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM merit_evaluations WHERE computed_tier = 'contributor'"), Is.EqualTo(1));
-        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM users WHERE tier = 'contributor' AND tier_since IS NOT NULL"), Is.EqualTo(1));
+        Assert.That(
+            await _data.ScalarAsync("SELECT COUNT(*) FROM users WHERE tier = 'contributor' AND tier_since IS NOT NULL"), Is.EqualTo(1));
         Assert.That(
             await _data.ScalarAsync(
                 "SELECT COUNT(*) FROM tier_changes WHERE action = 'promote' AND from_tier = 'guest' AND to_tier = 'contributor' "
@@ -63,7 +64,9 @@ public sealed class MeritServiceTests : IDisposable
         var third = await merit.EvaluateAsync("ada", CancellationToken.None);
 
         Assert.That(second.Stale, Is.True);
-        Assert.That(second.StaleReason, Does.Contain("rate limit 'search' exhausted").And.Contain("this is the evaluation of 2026-12-04 00:00 UTC"));
+        Assert.That(
+            second.StaleReason,
+            Does.Contain("rate limit 'search' exhausted").And.Contain("this is the evaluation of 2026-12-04 00:00 UTC"));
         Assert.That(second.Score, Is.EqualTo(first.Score));
         Assert.That(second.EvaluatedAt, Is.EqualTo(first.EvaluatedAt));
         Assert.That(third.Stale, Is.True);

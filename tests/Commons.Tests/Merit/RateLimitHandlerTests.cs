@@ -147,7 +147,8 @@ public sealed class RateLimitHandlerTests : IDisposable
                 { "X-RateLimit-Reset", reset },
                 { "X-RateLimit-Resource", resource },
             },
-            Content = new StringContent("""{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest"}"""),
+            Content = new StringContent(
+                """{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest"}"""),
         };
     }
 

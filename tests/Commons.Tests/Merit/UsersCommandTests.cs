@@ -42,7 +42,10 @@ public sealed class UsersCommandTests : IDisposable
 
         Assert.That(code, Is.Zero);
         Assert.That(await _data!.ScalarAsync("SELECT COUNT(*) FROM users WHERE override_tier = 'guest'"), Is.EqualTo(1));
-        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM tier_changes WHERE action = 'revoke' AND from_tier = 'regular' AND to_tier = 'guest'"), Is.EqualTo(1));
+        Assert.That(
+            await _data.ScalarAsync(
+                "SELECT COUNT(*) FROM tier_changes WHERE action = 'revoke' AND from_tier = 'regular' AND to_tier = 'guest'"),
+            Is.EqualTo(1));
     }
 
     [Test]
@@ -68,7 +71,9 @@ public sealed class UsersCommandTests : IDisposable
 
         Assert.That(code, Is.Zero);
         Assert.That(await _data!.ScalarAsync("SELECT COUNT(*) FROM users WHERE signed_off_at IS NOT NULL"), Is.EqualTo(1));
-        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM tier_changes WHERE action = 'signoff' AND reason = 'maintains the scheduler'"), Is.EqualTo(1));
+        Assert.That(
+            await _data.ScalarAsync("SELECT COUNT(*) FROM tier_changes WHERE action = 'signoff' AND reason = 'maintains the scheduler'"),
+            Is.EqualTo(1));
     }
 
     [Test]
@@ -109,7 +114,8 @@ public sealed class UsersCommandTests : IDisposable
         var code = await RunAsync("grant", "ada", "--tier", "wizard", "--reason", "x", "--by", "olga");
 
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(_error.ToString(), Does.Contain("--tier: no tier 'wizard'; one of guest, contributor, regular, core, maintainer or merit"));
+        Assert.That(
+            _error.ToString(), Does.Contain("--tier: no tier 'wizard'; one of guest, contributor, regular, core, maintainer or merit"));
         Assert.That(await _data!.ScalarAsync("SELECT COUNT(*) FROM tier_changes"), Is.Zero);
     }
 
