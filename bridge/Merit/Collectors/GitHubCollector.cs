@@ -174,13 +174,7 @@ public sealed class GitHubCollector
         IReadOnlyList<Issue> reviewed, string since, CancellationToken cancellationToken)
     {
         var candidates = new List<ForgeRepository>();
-        var own = await FindAsync(
-            () => _api.GetAll<Repository>(
-                new Uri($"users/{Uri.EscapeDataString(_login)}/repos", UriKind.Relative),
-                new Dictionary<string, string> { ["type"] = "owner" },
-                new ApiOptions { PageSize = 100 }),
-            cancellationToken);
-        foreach (var repository in own ?? [])
+        foreach (var repository in await OwnRepositoriesAsync(cancellationToken))
         {
             _repositories[repository.FullName] = Repository(repository);
             candidates.Add(_repositories[repository.FullName]!);
@@ -224,6 +218,30 @@ public sealed class GitHubCollector
         }
 
         return merges;
+    }
+
+    /// <summary>
+    /// The person's own repositories, page by page while pages come back full (at most 10): explicit pages rather
+    /// than the <c>Link</c> header, which an answer served from the cache after a 304 does not carry.
+    /// </summary>
+    private async Task<IReadOnlyList<Repository>> OwnRepositoriesAsync(CancellationToken cancellationToken)
+    {
+        var own = new List<Repository>();
+        var uri = new Uri($"users/{Uri.EscapeDataString(_login)}/repos", UriKind.Relative);
+        for (var page = 1; page <= 10; page++)
+        {
+            var options = new ApiOptions { PageSize = 100, PageCount = 1, StartPage = page };
+            var batch = await FindAsync(
+                () => _api.GetAll<Repository>(uri, new Dictionary<string, string> { ["type"] = "owner" }, options),
+                cancellationToken) ?? [];
+            own.AddRange(batch);
+            if (batch.Count < 100)
+            {
+                break;
+            }
+        }
+
+        return own;
     }
 
     private async Task<IReadOnlyList<Issue>> SearchAsync(string query, CancellationToken cancellationToken, int max = 1000)

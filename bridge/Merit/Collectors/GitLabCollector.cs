@@ -28,6 +28,8 @@ public sealed class GitLabCollector : IDisposable
 
     private const int MaxPages = 50;
 
+    private const int PageSize = 100;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -212,12 +214,15 @@ public sealed class GitLabCollector : IDisposable
         return response is null ? null : await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
     }
 
-    /// <summary>Every page of a list, following <c>X-Next-Page</c> (at most 50 pages).</summary>
+    /// <summary>
+    /// Every page of a list (at most 50), following <c>X-Next-Page</c>. An answer without that header (one served
+    /// from the cache after a 304 may have lost it) goes on to the next page while pages come back full.
+    /// </summary>
     private async Task<IReadOnlyList<T>> PagesAsync<T>(string path, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         var next = path;
-        for (var pages = 0; next is not null && pages < MaxPages; pages++)
+        for (var page = 1; next is not null && page <= MaxPages; page++)
         {
             using var response = await SendAsync(next, cancellationToken);
             if (response is null)
@@ -225,11 +230,12 @@ public sealed class GitLabCollector : IDisposable
                 break;
             }
 
-            items.AddRange(await response.Content.ReadFromJsonAsync<List<T>>(Json, cancellationToken) ?? []);
-            next = response.Headers.TryGetValues("X-Next-Page", out var values)
-                && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var page)
-                ? $"{path}&page={page}"
-                : null;
+            var batch = await response.Content.ReadFromJsonAsync<List<T>>(Json, cancellationToken) ?? [];
+            items.AddRange(batch);
+            int? following = response.Headers.TryGetValues("X-Next-Page", out var values)
+                ? int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var named) ? named : null
+                : batch.Count >= PageSize ? page + 1 : null;
+            next = following is { } number ? $"{path}&page={number}" : null;
         }
 
         return items;

@@ -41,7 +41,7 @@ public sealed class GitHubCollectorTests : IDisposable
             FakeForge.Key($"{Api}/repos/old/tool"),
             FakeForge.Key($"{Api}/repos/old/tool/pulls/1"),
             FakeForge.Key($"{Api}/repos/old/tool/pulls/1/reviews?per_page=100"),
-            FakeForge.Key($"{Api}/users/ada/repos?type=owner&per_page=100"),
+            FakeForge.Key($"{Api}/users/ada/repos?type=owner&per_page=100&page=1"),
             FakeForge.Key(SearchUrl($"repo:big/lib is:pr is:merged -author:ada merged:>={Since}")),
             FakeForge.Key($"{Api}/repos/big/lib/pulls/9"),
             FakeForge.Key(SearchUrl($"repo:ada/own is:pr is:merged -author:ada merged:>={Since}")),

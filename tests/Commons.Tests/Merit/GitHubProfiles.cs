@@ -41,7 +41,7 @@ internal static class GitHubProfiles
                 $"{Api}/repos/old/tool/pulls/1/reviews?per_page=100",
                 new[] { Review("carol", "APPROVED", Now.AddYears(-3).AddHours(-2)) })
             .Json(
-                $"{Api}/users/ada/repos?type=owner&per_page=100",
+                $"{Api}/users/ada/repos?type=owner&per_page=100&page=1",
                 new[] { Repo("ada/own", 50, Now.AddYears(-4)), Repo("ada/fresh", 1, Now.AddDays(-30)) })
             .Json(SearchUrl($"repo:big/lib is:pr is:merged -author:ada merged:>={Since}"), Search(pull9))
             .Json($"{Api}/repos/big/lib/pulls/9", Pull("big/lib", 9, UserRef("bob"), UserRef("maint"), Now.AddDays(-19), 10, 1))

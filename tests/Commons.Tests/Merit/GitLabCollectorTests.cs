@@ -84,6 +84,26 @@ public sealed class GitLabCollectorTests : IDisposable
     }
 
     [Test]
+    public async Task CollectAsync_FullPagesWithoutNextPageHeaders_AreFollowed()
+    {
+        // Answers served from the cache after a 304 may lack X-Next-Page: a full page still leads to the next one.
+        var rev = LabUserRef(30, "rev");
+        var firstPage = Enumerable.Range(1, 100).Select(i => MergeRequest(5, i, rev, LabUserRef(10, "lin"), Now.AddDays(-9), "group/app"));
+        _forge
+            .Json(Authored, Array.Empty<object>())
+            .Json(Approved, firstPage.ToArray())
+            .Json(Approved + "&page=2", new[] { MergeRequest(5, 101, rev, null, Now.AddDays(-8), "group/app") })
+            .Json($"{Api}/projects/5", Project(5, "group/app", 5000, Now.AddYears(-8)))
+            .Json($"{Api}/users/30", LabUser(30, "rev", Now.AddYears(-4)));
+
+        var facts = await CollectAsync();
+
+        Assert.That(facts.Reviews, Has.Count.EqualTo(101));
+        Assert.That(facts.Merges, Has.Count.EqualTo(100));
+        Assert.That(_forge.Requests, Does.Not.Contain(FakeForge.Key(Approved + "&page=3")));
+    }
+
+    [Test]
     public async Task CollectAsync_AProjectInTheUsersOwnNamespace_IsTheirs()
     {
         var lin = LabUserRef(10, "lin");
