@@ -7,5 +7,6 @@ var root = new RootCommand("Compute Commons bridge: runs jobs on Slurm clusters 
     Commands.Serve(),
     Commands.Tokens(),
     Commands.Site(),
+    Commands.Users(),
 };
-return await root.Parse(args).InvokeAsync();
+return await Commands.InvokeAsync(root, args);

@@ -3,6 +3,8 @@ using Commons.Bridge.Broker;
 using Commons.Bridge.Data;
 using Commons.Bridge.Jobs;
 using Commons.Bridge.Merit;
+using Commons.Bridge.Merit.Collectors;
+using Commons.Bridge.Merit.Http;
 using Commons.Bridge.Models;
 using Commons.Bridge.Polling;
 using Commons.Bridge.Quota;
@@ -83,6 +85,41 @@ public static class BridgeServices
                 .WithSimpleSchedule(s => s.WithInterval(KeepAliveSweep.Interval).RepeatForever()),
             job => job.WithIdentity("keep-alive-sweep")));
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    /// <summary>
+    /// Merit: the policy (loaded now, so a bad file stops the start with a <see cref="MeritPolicyException"/>), the
+    /// collectors of the configured forges, <see cref="IMeritService"/>, <see cref="ITierLimitsSource"/>, and the
+    /// background re-evaluation. Needs <see cref="AddBridgeCore"/> (database, clock); the Quartz scheduler is run by
+    /// <see cref="AddSitePolling"/>. With no forges configured every report is empty and everyone is the lowest tier,
+    /// unless an operator grants otherwise.
+    /// </summary>
+    public static IServiceCollection AddMerit(this IServiceCollection services, ForgeSettings? forges, string policyFile)
+    {
+        services.AddSingleton(MeritPolicyLoader.LoadFile(policyFile));
+        services.AddSingleton<ForgeCache>();
+        services.AddSingleton<MeritStore>();
+        services.AddSingleton<MeritTiers>();
+        services.AddSingleton<ITierLimitsSource>(sp => sp.GetRequiredService<MeritTiers>());
+        services.AddSingleton(sp => new ForgeCollectors(
+            forges,
+            sp.GetRequiredService<ForgeCache>(),
+            new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+            },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ForgeCollectors>>()));
+        services.AddSingleton<IMeritService, MeritService>();
+        services.AddQuartz(quartz => quartz.ScheduleJob<MeritRecomputeJob>(
+            trigger => trigger
+                .WithIdentity("merit-recompute")
+                .StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(MeritRecomputeJob.Interval).RepeatForever()),
+            job => job.WithIdentity("merit-recompute")));
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Commons.Bridge.Api;
 using Commons.Bridge.Auth;
 using Commons.Bridge.Data;
 using Commons.Bridge.Merit;
+using Commons.Bridge.Merit.Collectors;
 using Commons.Bridge.Sites;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,6 +18,12 @@ internal static class Commands
         Description = "Folder of the bridge's database",
         DefaultValueFactory = _ => Path.Combine(
             Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "commons-bridge"),
+    };
+
+    private static readonly Option<string> PolicyOption = new("--merit-policy")
+    {
+        Description = "The merit policy (tiers and their limits)",
+        DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "config", "merit-policy.yaml"),
     };
 
     public static Command Serve()
@@ -44,12 +51,13 @@ internal static class Commands
         };
         var command = new Command("serve", "Run the bridge's API and pollers")
         {
-            DataOption, sitesOption, listenOption, templatesOption, modelsOption, forgesOption,
+            DataOption, sitesOption, listenOption, templatesOption, modelsOption, forgesOption, PolicyOption,
         };
         command.SetAction((parse, cancellationToken) => ServeAsync(
             new BridgeOptions(
                 parse.GetValue(DataOption)!, parse.GetValue(sitesOption)!, parse.GetValue(templatesOption)!,
                 parse.GetValue(listenOption)!, parse.GetValue(modelsOption)!, parse.GetValue(forgesOption)),
+            parse.GetValue(PolicyOption)!,
             cancellationToken));
         return command;
     }
@@ -118,7 +126,202 @@ internal static class Commands
         return new Command("site", "Site config tools") { check };
     }
 
-    private static async Task<int> ServeAsync(BridgeOptions options, CancellationToken cancellationToken)
+    public static Command Users()
+    {
+        var loginArgument = new Argument<string>("login") { Description = "The user's id (as their tokens name them)" };
+        var tierOption = new Option<string>("--tier")
+        {
+            Description = $"Tier to hold whatever merit says, or '{MeritPolicyLoader.MeritWord}' to follow merit again",
+        };
+        var reasonOption = new Option<string>("--reason") { Description = "Why; kept in the user's history" };
+        var byOption = new Option<string>("--by")
+        {
+            Description = "Who decides; the OS user by default",
+            DefaultValueFactory = _ => Environment.UserName,
+        };
+
+        var grant = new Command("grant", "Hold a user in a tier whatever their merit, or hand them back to merit")
+        {
+            DataOption, PolicyOption, loginArgument, tierOption, reasonOption, byOption,
+        };
+        grant.SetAction((parse, cancellationToken) => OperatorAsync(parse, async (context, user) =>
+        {
+            var tier = parse.GetValue(tierOption);
+            if (string.IsNullOrWhiteSpace(tier))
+            {
+                return await context.UsageAsync($"--tier: required; {context.TierChoices}");
+            }
+
+            if (tier == MeritPolicyLoader.MeritWord)
+            {
+                var cleared = await context.Store.SetOverrideAsync(user, null, "clear", context.Actor, context.Reason, cancellationToken);
+                var decision = await context.Tiers.ReapplyAsync(user, cancellationToken);
+                await context.Output.WriteLineAsync(
+                    $"{user}: override cleared; tier {decision?.Held ?? cleared!.Value.To} follows merit");
+                return 0;
+            }
+
+            if (context.Policy.Find(tier) is null)
+            {
+                return await context.UsageAsync($"--tier: no tier '{tier}'; {context.TierChoices}");
+            }
+
+            var (from, to) = (await context.Store.SetOverrideAsync(
+                user, tier, "grant", context.Actor, context.Reason, cancellationToken))!.Value;
+            await context.Output.WriteLineAsync($"{user}: {from} -> {to} (granted by {context.Actor})");
+            return 0;
+        }, reasonOption, byOption, loginArgument, cancellationToken));
+
+        var revoke = new Command("revoke", "Hold a user in the lowest tier whatever their merit")
+        {
+            DataOption, PolicyOption, loginArgument, reasonOption, byOption,
+        };
+        revoke.SetAction((parse, cancellationToken) => OperatorAsync(parse, async (context, user) =>
+        {
+            var lowest = context.Policy.Lowest.Name;
+            var (from, to) = (await context.Store.SetOverrideAsync(
+                user, lowest, "revoke", context.Actor, context.Reason, cancellationToken))!.Value;
+            await context.Output.WriteLineAsync($"{user}: {from} -> {to} (revoked by {context.Actor})");
+            return 0;
+        }, reasonOption, byOption, loginArgument, cancellationToken));
+
+        var signoff = new Command("signoff", "Sign a user off as a maintainer (the maintainer tier's rule asks for it)")
+        {
+            DataOption, PolicyOption, loginArgument, reasonOption, byOption,
+        };
+        signoff.SetAction((parse, cancellationToken) => OperatorAsync(parse, async (context, user) =>
+        {
+            await context.Store.SignOffAsync(user, context.Actor, context.Reason, cancellationToken);
+            var decision = await context.Tiers.ReapplyAsync(user, cancellationToken);
+            await context.Output.WriteLineAsync(decision is null
+                ? $"{user}: signed off by {context.Actor}; it counts from their first evaluation"
+                : $"{user}: signed off by {context.Actor}; merit tier {decision.Held}. {decision.Why}");
+            return 0;
+        }, reasonOption, byOption, loginArgument, cancellationToken));
+
+        var show = new Command("show", "A user's tier, override, sign-off and the history of tier changes")
+        {
+            DataOption, PolicyOption, loginArgument,
+        };
+        show.SetAction((parse, cancellationToken) => OperatorAsync(parse, async (context, user) =>
+        {
+            var view = await context.Tiers.TierAsync(user, cancellationToken);
+            var row = (await context.Store.UserAsync(user, cancellationToken))!;
+            var latest = await context.Store.LatestAsync(user, cancellationToken);
+            var output = context.Output;
+            await output.WriteLineAsync($"user        {user}");
+            await output.WriteLineAsync($"tier        {view.Name} ({view.Source}): {view.Why}");
+            await output.WriteLineAsync(
+                $"merit tier  {row.Tier}{Since(" since", row.TierSince)}{Since(", below its rule since", row.BelowSince)}");
+            await output.WriteLineAsync($"override    {row.OverrideTier ?? "none"}");
+            await output.WriteLineAsync($"sign-off    {(row.SignedOffAt is { } signed ? $"{signed:yyyy-MM-dd HH:mm} UTC" : "none")}");
+            await output.WriteLineAsync(latest is null
+                ? "merit       not evaluated"
+                : $"merit       {latest.Report.Score:0.##} on {latest.Report.EvaluatedAt:yyyy-MM-dd HH:mm} UTC"
+                    + $" (computes {latest.ComputedTier}){(latest.Report.Stale ? ", stale" : "")}");
+            var history = await context.Store.HistoryAsync(user, cancellationToken);
+            await output.WriteLineAsync(history.Count == 0 ? "history     none" : "history");
+            foreach (var change in history)
+            {
+                await output.WriteLineAsync(
+                    $"  {change.At:yyyy-MM-dd HH:mm}  {change.Action,-8} {change.From} -> {change.To}  by {change.Actor}: {change.Reason}");
+            }
+
+            return 0;
+        }, null, null, loginArgument, cancellationToken));
+
+        return new Command("users", "Operators' decisions on users' tiers, each kept with who, when and why")
+        {
+            grant, revoke, signoff, show,
+        };
+    }
+
+    /// <summary>
+    /// Runs a command line: System.CommandLine's own parse errors exit 2 (usage), like the verbs' own checks.
+    /// </summary>
+    public static async Task<int> InvokeAsync(Command root, string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = root.Parse(args);
+        var code = await parse.InvokeAsync(configuration);
+        return parse.Errors.Count > 0 ? 2 : code;
+    }
+
+    // The common part of the users verbs: the policy, the database, the user, and for verbs that change something
+    // a valid actor and reason. Exit codes: 2 usage, 1 no such user, 78 a bad policy file.
+    private static async Task<int> OperatorAsync(
+        ParseResult parse,
+        Func<OperatorContext, string, Task<int>> act,
+        Option<string>? reasonOption,
+        Option<string>? byOption,
+        Argument<string> loginArgument,
+        CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        async Task<int> UsageAsync(string message)
+        {
+            await error.WriteLineAsync($"commons-bridge: {message}");
+            return 2;
+        }
+
+        var reason = reasonOption is null ? "" : parse.GetValue(reasonOption)?.Trim() ?? "";
+        var actor = byOption is null ? "" : parse.GetValue(byOption)?.Trim() ?? "";
+        if (reasonOption is not null)
+        {
+            if (reason.Length == 0)
+            {
+                return await UsageAsync("--reason: required; say why, it is kept in the user's history");
+            }
+
+            if (reason.Any(char.IsControl) || reason.Length > 500)
+            {
+                return await UsageAsync("--reason: expected one line of at most 500 characters, without control characters");
+            }
+
+            if (actor.Length == 0 || actor.Any(char.IsControl) || actor.Length > 64)
+            {
+                return await UsageAsync("--by: expected a name of 1-64 characters, without control characters");
+            }
+        }
+
+        MeritPolicy policy;
+        try
+        {
+            policy = MeritPolicyLoader.LoadFile(parse.GetValue(PolicyOption)!);
+        }
+        catch (MeritPolicyException e)
+        {
+            await error.WriteLineAsync($"commons-bridge: bad merit policy: {e.Message}");
+            return 78;
+        }
+
+        var database = new Database(parse.GetValue(DataOption)!);
+        await database.MigrateAsync(cancellationToken);
+        var store = new MeritStore(database, TimeProvider.System);
+        var user = parse.GetValue(loginArgument)!;
+        if (await store.UserAsync(user, cancellationToken) is null)
+        {
+            await error.WriteLineAsync($"commons-bridge: no user '{user}'; users exist once they sign in or get a token");
+            return 1;
+        }
+
+        var context = new OperatorContext(
+            policy, store, new MeritTiers(store, policy, TimeProvider.System), actor, reason, output, UsageAsync);
+        return await act(context, user);
+    }
+
+    private static string Since(string label, DateTimeOffset? at) =>
+        at is { } time ? $"{label} {time:yyyy-MM-dd HH:mm} UTC" : "";
+
+    private sealed record OperatorContext(
+        MeritPolicy Policy, MeritStore Store, MeritTiers Tiers, string Actor, string Reason, TextWriter Output,
+        Func<string, Task<int>> UsageAsync)
+    {
+        public string TierChoices =>
+            $"one of {string.Join(", ", Policy.Tiers.Select(t => t.Name))} or {MeritPolicyLoader.MeritWord}";
+    }
+
+    private static async Task<int> ServeAsync(BridgeOptions options, string policyFile, CancellationToken cancellationToken)
     {
         IReadOnlyList<SiteConfig> sites;
         try
@@ -151,6 +354,17 @@ internal static class Commands
         builder.Services.AddBridgeCore(options, sites);
         builder.Services.AddSignIn(forges);
         builder.Services.AddSitePolling(sites);
+        try
+        {
+            // Merit reads the same forges people sign in with (config/forges.yaml), with the bridge's own tokens.
+            builder.Services.AddMerit(forges, policyFile);
+        }
+        catch (MeritPolicyException e)
+        {
+            await Console.Error.WriteLineAsync($"commons-bridge: bad merit policy: {e.Message}");
+            return 78;
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
@@ -166,6 +380,13 @@ internal static class Commands
         {
             Log.SiteConfigured(logger, site.Name, site.Login.User, site.Login.Host, site.Login.Port);
         }
+
+        var collected = app.Services.GetRequiredService<ForgeCollectors>().Providers;
+        Log.MeritConfigured(
+            logger,
+            collected.Count == 0 ? "none" : string.Join(", ", collected),
+            policyFile,
+            string.Join(", ", app.Services.GetRequiredService<MeritPolicy>().Tiers.Select(t => t.Name)));
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -2,7 +2,7 @@ namespace Commons.Bridge.Hosting;
 
 /// <summary>
 /// Every log message of the bridge, source-generated. Event ids by part: 1xxx startup, 2xxx SSH, 3xxx Slurm and
-/// jobs, 4xxx polling, 5xxx tunnels. Keys, tokens and passwords never appear in a message.
+/// jobs, 4xxx polling, 5xxx tunnels, 6xxx merit. Keys, tokens and passwords never appear in a message.
 /// </summary>
 internal static partial class Log
 {
@@ -101,9 +101,30 @@ internal static partial class Log
     [LoggerMessage(5007, LogLevel.Debug, "Site {Site}: node {Node} is reached at {Address}")]
     public static partial void NodeAddressResolved(ILogger logger, string site, string node, string address);
 
-    [LoggerMessage(6001, LogLevel.Information, "User {User} signed in with {Provider} account {Login} (linked: {Linked})")]
+    [LoggerMessage(6000, LogLevel.Information, "Merit: forges {Forges}; policy {PolicyFile} with tiers {Tiers}")]
+    public static partial void MeritConfigured(ILogger logger, string forges, string policyFile, string tiers);
+
+    [LoggerMessage(6001, LogLevel.Warning, "Forge {Forge}: rate limit '{Resource}' exhausted; waiting {Seconds:0.0} s")]
+    public static partial void ForgeRateLimitWait(ILogger logger, string forge, string resource, double seconds);
+
+    [LoggerMessage(6002, LogLevel.Information, "Merit of {User}: {Score} points, computed tier {Computed}, held tier {Held}")]
+    public static partial void MeritEvaluated(ILogger logger, string user, double score, string computed, string held);
+
+    [LoggerMessage(6003, LogLevel.Warning, "Merit of {User} is stale and will be retried later: {Reason}")]
+    public static partial void MeritStale(ILogger logger, string user, string reason);
+
+    [LoggerMessage(6004, LogLevel.Information, "Tier of {User}: {From} -> {To} ({Change}): {Why}")]
+    public static partial void TierChanged(ILogger logger, string user, string from, string to, string change, string why);
+
+    [LoggerMessage(6005, LogLevel.Error, "Merit evaluation of {User} failed; the stored tier is kept")]
+    public static partial void MeritFailed(ILogger logger, string user, Exception exception);
+
+    [LoggerMessage(6006, LogLevel.Debug, "Merit of {User}: identity on {Provider}, which this bridge is not configured for, skipped")]
+    public static partial void ForgeNotConfigured(ILogger logger, string user, string provider);
+
+    [LoggerMessage(6010, LogLevel.Information, "User {User} signed in with {Provider} account {Login} (linked: {Linked})")]
     public static partial void SignedIn(ILogger logger, string user, string provider, string login, bool linked);
 
-    [LoggerMessage(6002, LogLevel.Warning, "Refused sign-in of bot account {Login} on {Provider}")]
+    [LoggerMessage(6011, LogLevel.Warning, "Refused sign-in of bot account {Login} on {Provider}")]
     public static partial void BotRefused(ILogger logger, string provider, string login);
 }
