@@ -31,7 +31,11 @@ internal sealed class DeviceFlow(HttpClient http, ForgeProvider provider, Func<T
 {
     private static readonly TimeSpan SlowDownStep = TimeSpan.FromSeconds(5);
 
-    private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? Task.Delay;
+    // Polling exactly at the interval can land a hair early by the forge's clock and earn a slow_down; a quarter
+    // second more costs nothing.
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(250);
+
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? ((interval, token) => Task.Delay(interval + Margin, token));
 
     /// <summary>Every wait between polls, in order; says what the flow did.</summary>
     public List<TimeSpan> Waits { get; } = [];

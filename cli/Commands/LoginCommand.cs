@@ -126,7 +126,7 @@ internal static class LoginCommand
 
             using var signedInBridge = new BridgeClient(new CliSettings(uri, signedIn.Token));
             var me = await signedInBridge.WhoAmIAsync(false, cancellationToken);
-            var score = me.Merit is { } merit ? $", merit {merit.Score:0.0}" : "";
+            var score = me.Merit is { } merit ? $", merit {merit.Score:0.00}" : "";
             Console.Error.WriteLine($"  Tier: {me.Tier.Name}{score}. `commons whoami --explain` shows how it was counted.");
             return ExitCodes.Ok;
         }

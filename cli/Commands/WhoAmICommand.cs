@@ -59,7 +59,7 @@ internal static class WhoAmICommand
             return text.ToString();
         }
 
-        text.AppendLine(c, $"Merit:  {merit.Score:0.0} of 100, evaluated {merit.EvaluatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+        text.AppendLine(c, $"Merit:  {merit.Score:0.00} of 100, evaluated {merit.EvaluatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         if (merit.Stale)
         {
             text.AppendLine(c, $"        (stale: {merit.StaleReason ?? "a forge could not be asked"}; this is the last result)");

@@ -15,6 +15,7 @@ namespace Commons.IntegrationTests;
 public sealed class QuotaTests
 {
     private readonly List<(HttpClient Client, string JobId)> _started = [];
+    private readonly List<HttpClient> _clients = [];
 
     [TearDown]
     public async Task CancelJobsAsync()
@@ -25,12 +26,14 @@ public sealed class QuotaTests
         }
 
         _started.Clear();
+        _clients.ForEach(c => c.Dispose());
+        _clients.Clear();
     }
 
     [Test]
     public async Task TwentyParallelSubmits_WithRoomForFive_AcceptExactlyFive()
     {
-        using var client = await ContributorAsync("quota");
+        var client = await ContributorAsync("quota");
 
         // One job holding 4 of the 24 GPU-hours leaves room for exactly five more jobs of 1 GPU x 4 hours.
         var holder = await SubmitAsync(client, FourHourGpuJob());
@@ -45,18 +48,20 @@ public sealed class QuotaTests
         Assert.That(accepted, Is.EqualTo(5), string.Join("\n", answers.Select(a => $"{(int)a.Status} {a.Body}")));
         Assert.That(refused, Has.Count.EqualTo(15));
         using var problem = JsonDocument.Parse(refused[0].Body);
-        Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain("0 GPU-hours left").Or.Contain("0.0 GPU-hours left"));
-        Assert.That(problem.RootElement.GetProperty("resetsAt").GetString(), Is.Not.Empty);
+        Assert.That(problem.RootElement.GetProperty("gpuHoursLeft").GetDouble(), Is.Zero);
+        Assert.That(problem.RootElement.GetProperty("gpuHoursNeeded").GetDouble(), Is.EqualTo(4));
+        Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain("0 of your 24 GPU-hours").And.Contain("resets at"));
     }
 
     [Test]
     public async Task AJobsEnd_ChargesItsRealElapsedTimeTimesGpus()
     {
-        using var client = await ContributorAsync("charge");
+        var client = await ContributorAsync("charge");
         var submitted = await SubmitAsync(
             client, new SubmitJobRequest(BridgeApi.NewRequestId(), ["sleep", "4"], Resources: new JobResources(Gpus: "a100:1", Time: "30m")));
         Assert.That(submitted.Job, Is.Not.Null, submitted.Body);
         var id = submitted.Job!.Id;
+        _started.Add((client, id));
 
         var charged = await Eventually.Async(
             () => ChargedAsync(id), c => c is not null, TimeSpan.FromSeconds(90), "the job's charge");
@@ -70,11 +75,13 @@ public sealed class QuotaTests
     private static SubmitJobRequest FourHourGpuJob() =>
         new(BridgeApi.NewRequestId(), ["sleep", "600"], Resources: new JobResources(Gpus: "a100:1", Time: "4h"));
 
-    private static async Task<HttpClient> ContributorAsync(string prefix)
+    private async Task<HttpClient> ContributorAsync(string prefix)
     {
         var user = $"{prefix}-{Guid.NewGuid():N}"[..24];
         var token = await Sandbox.CreateUserTokenAsync(user, tier: "contributor");
-        return Sandbox.CreateClient(token);
+        var client = Sandbox.CreateClient(token);
+        _clients.Add(client);
+        return client;
     }
 
     private static Task<SubmitResponse> SubmitAsync(HttpClient client, SubmitJobRequest request) =>
