@@ -14,20 +14,8 @@ internal static class LogoutCommand
     public static Command Create()
     {
         var logout = new Command("logout", "Revoke your bridge token and forget it");
-        logout.SetAction(async (_, cancellationToken) =>
+        logout.SetAction((_, cancellationToken) => CommandContext.WithBridgeAsync(async bridge =>
         {
-            CliSettings settings;
-            try
-            {
-                settings = CliConfig.Load();
-            }
-            catch (CliConfigException e)
-            {
-                Errors.Print(e.Message);
-                return ExitCodes.Config;
-            }
-
-            using var bridge = new BridgeClient(settings);
             try
             {
                 await bridge.RevokeTokenAsync(cancellationToken);
@@ -43,6 +31,7 @@ internal static class LogoutCommand
                 return ExitCodes.Error;
             }
 
+            var settings = bridge.Settings;
             if (CliConfig.SavedToken() == settings.Token)
             {
                 CliConfig.Save(settings.Bridge.ToString(), null);
@@ -55,7 +44,7 @@ internal static class LogoutCommand
             }
 
             return ExitCodes.Ok;
-        });
+        }));
         return logout;
     }
 }

@@ -110,11 +110,7 @@ public sealed class SignInTests
     public async Task LoginLink_AddsAGitLabIdentityToTheSignedInAccount()
     {
         using var home = new ConfigHome();
-        using (var first = StartLogin(home))
-        {
-            await DecideAsync("/login/device", await ShownCodeAsync(first, "/login/device"), "ya-newcomer", "approve");
-            Assert.That((await first.WaitForExitAsync(Wait)).ExitCode, Is.Zero);
-        }
+        await SignInAsync(home, "ya-newcomer");
 
         using var link = StartLogin(home, "--provider", "gitlab", "--link");
         await DecideAsync("/oauth/device", await ShownCodeAsync(link, "/oauth/device"), "rl-reviewer", "approve");
@@ -131,11 +127,7 @@ public sealed class SignInTests
     public async Task Logout_RevokesTheTokenAtTheBridge()
     {
         using var home = new ConfigHome();
-        using (var login = StartLogin(home))
-        {
-            await DecideAsync("/login/device", await ShownCodeAsync(login, "/login/device"), "rg-regular", "approve");
-            Assert.That((await login.WaitForExitAsync(Wait)).ExitCode, Is.Zero);
-        }
+        await SignInAsync(home, "rg-regular");
 
         var token = JsonDocument.Parse(File.ReadAllText(home.ConfigFile)).RootElement.GetProperty("token").GetString();
 
@@ -146,6 +138,15 @@ public sealed class SignInTests
         using var client = Sandbox.CreateClient(token);
         using var response = await client.GetAsync(new Uri("/v1/me", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    /// <summary>Signs in with GitHub as a profile account, approving the code at once.</summary>
+    private static async Task SignInAsync(ConfigHome home, string login)
+    {
+        using var cli = StartLogin(home);
+        await DecideAsync("/login/device", await ShownCodeAsync(cli, "/login/device"), login, "approve");
+        var result = await cli.WaitForExitAsync(Wait);
+        Assert.That(result.ExitCode, Is.Zero, result.Describe());
     }
 
     private static CliProcess StartLogin(ConfigHome home, params string[] extra) =>
