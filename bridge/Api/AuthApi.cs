@@ -138,8 +138,17 @@ public static class AuthApi
         var token = await tokens.CreateAsync(userId, cancellationToken);
         Log.SignedIn(logger, userId, account.Provider, account.Login, linked);
 
-        // Scores are recomputed at every sign-in; a forge that is slow or rate-limited only makes the report stale.
-        await merit.EvaluateAsync(userId, cancellationToken);
+        // Scores are recomputed at every sign-in; a forge that is slow or rate-limited only makes the report stale, and
+        // any other failure keeps the stored tier: the person is signed in either way, with the token just made.
+        try
+        {
+            await merit.EvaluateAsync(userId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SignInEvaluationFailed(logger, userId, e);
+        }
+
         return TypedResults.Ok(new SignInResponse(token, userId, account.Provider, account.Login, linked));
     }
 

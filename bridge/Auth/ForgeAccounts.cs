@@ -36,7 +36,9 @@ public sealed class ForgeAccounts(ForgeSettings forges, IHttpClientFactory clien
     public static Uri GitHubApiRoot(Uri apiUrl) =>
         apiUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase) ? apiUrl
         : apiUrl.Host.Equals("github.com", StringComparison.OrdinalIgnoreCase) ? new Uri("https://api.github.com/")
-        : new Uri(apiUrl, "api/v3/");
+        : apiUrl.AbsolutePath.TrimEnd('/').EndsWith("/api/v3", StringComparison.OrdinalIgnoreCase)
+            ? new Uri(apiUrl.AbsoluteUri.TrimEnd('/') + "/")
+            : new Uri(apiUrl, "api/v3/");
 
     public async Task<ForgeAccount> IdentifyAsync(string provider, string accessToken, CancellationToken cancellationToken)
     {
@@ -86,11 +88,56 @@ public sealed class ForgeAccounts(ForgeSettings forges, IHttpClientFactory clien
                     $"{name} answered {(int)response.StatusCode} to GET /user; try again later.");
             }
 
+            // Only a token issued to this bridge's own OAuth application proves the person signed in here: any other
+            // token of theirs (a personal token, another app's) could have been handed on by someone else.
+            if (provider == GitHub)
+            {
+                var issuedTo = response.Headers.TryGetValues("X-OAuth-Client-Id", out var values) ? values.FirstOrDefault() : null;
+                if (issuedTo != forges.GitHub!.ClientId)
+                {
+                    throw ForeignToken(name);
+                }
+            }
+            else
+            {
+                await CheckGitLabApplicationAsync(accessToken, cancellationToken);
+            }
+
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             return provider == GitHub ? ReadGitHub(document.RootElement) : ReadGitLab(document.RootElement);
         }
     }
+
+    /// <summary>GitLab says which application an OAuth token belongs to at <c>/oauth/token/info</c>.</summary>
+    private async Task CheckGitLabApplicationAsync(string accessToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(forges.GitLab!.Url, "oauth/token/info"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.UserAgent.ParseAdd("commons-bridge");
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ForeignToken("GitLab");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        var uid = document.RootElement.TryGetProperty("application", out var application)
+            && application.ValueKind == JsonValueKind.Object
+            && application.TryGetProperty("uid", out var u) && u.ValueKind == JsonValueKind.String
+                ? u.GetString()
+                : null;
+        if (uid != forges.GitLab.ClientId)
+        {
+            throw ForeignToken("GitLab");
+        }
+    }
+
+    private static ForgeSignInException ForeignToken(string name) =>
+        new(StatusCodes.Status401Unauthorized, $"The {name} token is not from this bridge's sign-in",
+            $"The token was not issued to this bridge's {name} application (a personal token or another app's is " +
+            "not proof of who is signing in); run `commons login`.");
 
     /// <summary>A bot is a forge account of type Bot, or one whose login ends in <c>[bot]</c> (GitHub Apps).</summary>
     public static bool IsBotLogin(string login) => login.EndsWith("[bot]", StringComparison.OrdinalIgnoreCase);

@@ -114,6 +114,7 @@ public static class BridgeServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ForgeCollectors>>()));
         services.AddSingleton<IMeritService, MeritService>();
+        services.AddSingleton<StaleEvaluations>();
         services.AddQuartz(quartz => quartz.ScheduleJob<MeritRecomputeJob>(
             trigger => trigger
                 .WithIdentity("merit-recompute")

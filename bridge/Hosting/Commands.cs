@@ -77,6 +77,18 @@ internal static class Commands
 
             var database = new Database(parse.GetValue(DataOption)!);
             await database.MigrateAsync(cancellationToken);
+
+            // Operator tokens are for accounts of their own (automation, operators). A name a person took by signing
+            // in with a forge is theirs: a token made for it would hand their jobs, logs and tunnels to someone else.
+            var linked = await new IdentityStore(database, TimeProvider.System).ForUserAsync(user, cancellationToken);
+            if (linked.Count > 0)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"commons-bridge: --user: '{user}' is the account of {linked[0].Provider} user '{linked[0].Login}', who signs in " +
+                    "with the forge; pick another name for an operator or automation account");
+                return 1;
+            }
+
             var token = await new TokenStore(database, TimeProvider.System).CreateAsync(user, cancellationToken);
             Console.Out.WriteLine(token);
             return 0;

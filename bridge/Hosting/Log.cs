@@ -127,4 +127,7 @@ internal static partial class Log
 
     [LoggerMessage(6011, LogLevel.Warning, "Refused sign-in of bot account {Login} on {Provider}")]
     public static partial void BotRefused(ILogger logger, string provider, string login);
+
+    [LoggerMessage(6012, LogLevel.Error, "User {User} signed in, but evaluating their merit failed; the stored tier stands")]
+    public static partial void SignInEvaluationFailed(ILogger logger, string user, Exception exception);
 }

@@ -10,12 +10,14 @@ namespace Commons.Bridge.Merit;
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class MeritRecomputeJob(
-    MeritStore store, IMeritService merit, MeritPolicy policy, TimeProvider time, ILogger<MeritRecomputeJob> logger) : IJob
+    MeritStore store, IMeritService merit, MeritPolicy policy, StaleEvaluations staleAttempts, TimeProvider time,
+    ILogger<MeritRecomputeJob> logger) : IJob
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
     /// <summary>People evaluated per tick.</summary>
     public const int BatchSize = 5;
+
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await RunAsync(cancellationToken);
@@ -23,7 +25,17 @@ public sealed class MeritRecomputeJob(
     /// <summary>One tick: evaluates up to <see cref="BatchSize"/> people who are due; returns how many it tried.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var due = await store.DueAsync(time.GetUtcNow() - policy.RecomputeMaxAge, BatchSize, cancellationToken);
+        // A user whose evaluation keeps coming back stale (a renamed or deleted forge account, a forge that is down)
+        // stays first in line, since nothing new is stored for them; without a back-off they would take every batch
+        // and nobody after them would be recomputed. A forge that is rate-limited answers at once from the shared gate,
+        // so going on with the batch costs no requests.
+        var now = time.GetUtcNow();
+        var backOff = policy.RecomputeMaxAge / 4;
+        var candidates = await store.DueAsync(now - policy.RecomputeMaxAge, BatchSize * 4, cancellationToken);
+        var due = candidates
+            .Where(user => !staleAttempts.Since.TryGetValue(user, out var at) || now - at >= backOff)
+            .Take(BatchSize)
+            .ToList();
         var tried = 0;
         foreach (var user in due)
         {
@@ -32,7 +44,11 @@ public sealed class MeritRecomputeJob(
             {
                 if ((await merit.EvaluateAsync(user, cancellationToken)).Stale)
                 {
-                    break;
+                    staleAttempts.Since[user] = now;
+                }
+                else
+                {
+                    staleAttempts.Since.TryRemove(user, out _);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -49,4 +65,10 @@ public sealed class MeritRecomputeJob(
 
         return tried;
     }
+}
+
+/// <summary>When each user's last background evaluation came back stale; kept for the process (a restart tries them again).</summary>
+public sealed class StaleEvaluations
+{
+    public System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> Since { get; } = new(StringComparer.Ordinal);
 }

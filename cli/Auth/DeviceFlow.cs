@@ -47,7 +47,7 @@ internal sealed class DeviceFlow(HttpClient http, ForgeProvider provider, Func<T
         if (fields.TryGetValue("error", out var error))
         {
             throw new DeviceFlowException(
-                $"{provider.Name} refused to start sign-in: {error}{Describe(fields)}");
+                $"{provider.Name} refused to start sign-in: {Printable(error)}{Describe(fields)}");
         }
 
         var deviceCode = Required(fields, "device_code");
@@ -122,7 +122,7 @@ internal sealed class DeviceFlow(HttpClient http, ForgeProvider provider, Func<T
                 case "expired_token":
                     return (DeviceFlowOutcome.Expired, null);
                 case { } other:
-                    throw new DeviceFlowException($"{provider.Name} ended sign-in: {other}{Describe(fields)}");
+                    throw new DeviceFlowException($"{provider.Name} ended sign-in: {Printable(other)}{Describe(fields)}");
                 default:
                     throw new DeviceFlowException($"{provider.Name} answered neither a token nor an error");
             }
@@ -211,5 +211,9 @@ internal sealed class DeviceFlow(HttpClient http, ForgeProvider provider, Func<T
                 : fallback);
 
     private static string Describe(Dictionary<string, string> fields) =>
-        fields.TryGetValue("error_description", out var description) && description.Length > 0 ? $" ({description})" : "";
+        fields.TryGetValue("error_description", out var description) && description.Length > 0 ? $" ({Printable(description)})" : "";
+
+    /// <summary>What a forge sent, fit for a terminal: control characters (escape sequences, newlines) become '?'.</summary>
+    private static string Printable(string text) =>
+        new([.. text.Take(300).Select(c => char.IsControl(c) ? '?' : c)]);
 }

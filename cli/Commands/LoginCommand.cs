@@ -57,6 +57,12 @@ internal static class LoginCommand
             throw new CliConfigException($"--bridge '{address}' is not an http(s) URL");
         }
 
+        // Signing in sends a forge token and receives a bridge token: never in the clear over a network.
+        if (uri.Scheme == "http" && !uri.IsLoopback)
+        {
+            throw new CliConfigException($"--bridge '{address}' uses http; sign in over https (plain http only for a bridge on this machine)");
+        }
+
         return uri;
     }
 
@@ -90,10 +96,14 @@ internal static class LoginCommand
         string? current = null;
         if (link)
         {
-            current = Environment.GetEnvironmentVariable(CliConfig.TokenVariable) is { Length: > 0 } t ? t : CliConfig.SavedToken();
+            // The token goes only to the bridge it belongs to: the saved one with the saved address, or the
+            // environment's when COMMONS_BRIDGE names this bridge.
+            current = CliConfig.TokenFor(uri);
             if (current is null)
             {
-                Errors.Print("--link needs you to be signed in already", "run `commons login` first, then `commons login --link --provider NAME`");
+                Errors.Print(
+                    $"--link needs you to be signed in to {uri} already",
+                    "run `commons login --bridge URL` first, then `commons login --link --provider NAME`");
                 return ExitCodes.Config;
             }
         }
@@ -143,6 +153,11 @@ internal static class LoginCommand
         catch (HttpRequestException e)
         {
             Errors.Print($"cannot reach the forge ({e.Message})");
+            return ExitCodes.Error;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Errors.Print("the forge did not answer within 30 seconds", "try `commons login` again");
             return ExitCodes.Error;
         }
     }

@@ -65,6 +65,24 @@ internal static class CliConfig
     public static string? ConfiguredBridge() =>
         Environment.GetEnvironmentVariable(BridgeVariable) is { Length: > 0 } b ? b : ReadFile()?.Bridge;
 
+    /// <summary>
+    /// The token that belongs to <paramref name="bridge"/>: the environment's when COMMONS_BRIDGE names that bridge,
+    /// else the saved one when it was saved with that bridge; null otherwise.
+    /// </summary>
+    public static string? TokenFor(Uri bridge)
+    {
+        static bool Same(string? a, Uri b) => Uri.TryCreate(a, UriKind.Absolute, out var u) && Uri.Compare(
+            u, b, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        if (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token
+            && Same(Environment.GetEnvironmentVariable(BridgeVariable), bridge))
+        {
+            return token;
+        }
+
+        var file = ReadFile();
+        return file?.Token is { Length: > 0 } saved && Same(file.Bridge, bridge) ? saved : null;
+    }
+
     /// <summary>The token saved in the config file (not the environment's), or null.</summary>
     public static string? SavedToken() => ReadFile()?.Token;
 

@@ -57,6 +57,7 @@ public sealed class ForgesFileTests
     [TestCase("https://github.com/", "https://api.github.com/")]
     [TestCase("https://github.example.org/", "https://github.example.org/api/v3/")]
     [TestCase("http://127.0.0.1:8490/", "http://127.0.0.1:8490/api/v3/")]
+    [TestCase("https://github.example.org/api/v3", "https://github.example.org/api/v3/")]
     public void GitHubApiRoot_FollowsGitHubAndEnterpriseLayouts(string apiUrl, string root)
     {
         Assert.That(ForgeAccounts.GitHubApiRoot(new Uri(apiUrl)), Is.EqualTo(new Uri(root)));

@@ -16,6 +16,7 @@ public sealed class MeritRecomputeJobTests : IDisposable
     private readonly DataTestFolder _data = new();
     private readonly FakeTimeProvider _time = new(MeritFacts.Now);
     private readonly Mock<IMeritService> _merit = new();
+    private readonly StaleEvaluations _stale = new();
 
     public void Dispose() => _data.Dispose();
 
@@ -35,14 +36,36 @@ public sealed class MeritRecomputeJobTests : IDisposable
     }
 
     [Test]
-    public async Task RunAsync_WhenAForgeCannotBeAsked_LeavesTheRestForTheNextTick()
+    public async Task RunAsync_AUserWhoseEvaluationStaysStale_DoesNotHoldUpTheOthers()
     {
         var job = await CreateSutAsync();
-        _merit.Setup(m => m.EvaluateAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(Report(stale: true));
+        var evaluated = new List<string>();
+        _merit.Setup(m => m.EvaluateAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string user, CancellationToken _) =>
+            {
+                evaluated.Add(user);
+                if (user == "never")
+                {
+                    return Report(stale: true); // a stale evaluation stores nothing, as MeritService does
+                }
 
-        var tried = await job.RunAsync(CancellationToken.None);
+                var at = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                await _data.ExecuteAsync(
+                    "INSERT INTO merit_evaluations (id, user_id, evaluated_at, score, computed_tier, report_json) "
+                    + $"VALUES ('e-{user}-{at}', '{user}', {at}, 0, 'guest', '{{}}')");
+                return Report(stale: false);
+            });
 
-        Assert.That(tried, Is.EqualTo(1));
+        await job.RunAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var second = await job.RunAsync(CancellationToken.None);
+
+        Assert.That(evaluated, Is.EqualTo(new[] { "never", "yesterday" }), "the stale one is not first in every batch");
+        Assert.That(second, Is.Zero, "'yesterday' is fresh now and 'never' waits out its back-off");
+
+        _time.Advance(Policy.RecomputeMaxAge / 4);
+        await job.RunAsync(CancellationToken.None);
+        Assert.That(evaluated[^1], Is.EqualTo("never"), "after the back-off it is tried again");
     }
 
     [Test]
@@ -84,7 +107,7 @@ public sealed class MeritRecomputeJobTests : IDisposable
         }
 
         return new MeritRecomputeJob(
-            new MeritStore(_data.Database, _time), _merit.Object, Policy, _time, NullLogger<MeritRecomputeJob>.Instance);
+            new MeritStore(_data.Database, _time), _merit.Object, Policy, _stale, _time, NullLogger<MeritRecomputeJob>.Instance);
     }
 
     private static MeritReport Report(bool stale) => MeritEngine.Evaluate([], MeritFacts.Now) with { Stale = stale };

@@ -94,6 +94,20 @@ public sealed class ProfileTierTests : IAsyncDisposable
         Assert.That(account.Login, Is.EqualTo("ba-helper[bot]"));
     }
 
+    [TestCase(ForgeKind.GitHub, "rg-regular")]
+    [TestCase(ForgeKind.GitLab, "rl-regular")]
+    public async Task AToken_NotIssuedToTheBridgesApplication_ProvesNothing(ForgeKind forge, string login)
+    {
+        await StartAsync();
+        var personal = _forge!.IssueToken(forge, login, personal: true);
+        var provider = forge == ForgeKind.GitHub ? ForgeAccounts.GitHub : ForgeAccounts.GitLab;
+
+        var e = await Assert.ThrowsAsync<ForgeSignInException>(() => Accounts().IdentifyAsync(provider, personal, CancellationToken.None));
+
+        Assert.That(e!.Status, Is.EqualTo(401));
+        Assert.That(e.Message, Does.Contain("not issued to this bridge's"));
+    }
+
     [Test]
     public async Task FifteenPullRequestsInto4Repositories_TwentyReviews_30MonthsOfHistory_IsRegular()
     {

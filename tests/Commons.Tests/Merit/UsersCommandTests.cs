@@ -154,6 +154,22 @@ public sealed class UsersCommandTests : IDisposable
         Assert.That(code, Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task TokensCreate_ForAnAccountThatSignsInWithAForge_IsRefused()
+    {
+        await CreateUserAsync("ada");
+        await _data!.ExecuteAsync(
+            "INSERT INTO identities (provider, provider_id, login, user_id, account_created_at, linked_at) VALUES ('github', '7', 'ada', 'ada', 0, 0)");
+        var dataFolder = Path.GetDirectoryName(_data.Database.Path)!;
+
+        var code = await Commands.InvokeAsync(
+            new RootCommand { Commands.Tokens() }, ["tokens", "create", "--user", "ada", "--data", dataFolder],
+            new InvocationConfiguration { Output = _output, Error = _error });
+
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM tokens"), Is.Zero);
+    }
+
     private async Task CreateUserAsync(string id)
     {
         _data = new DataTestFolder();

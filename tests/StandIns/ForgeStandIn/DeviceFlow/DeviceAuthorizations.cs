@@ -162,7 +162,7 @@ internal sealed class DeviceAuthorizations(
             }
 
             authorization.State = DeviceState.Redeemed;
-            var token = tokens.Issue(authorization.Account!);
+            var token = tokens.Issue(authorization.Account!, ClientIdOf(forge));
             Log.TokenIssued(_log, forge.ToString(), authorization.Account!.Login);
             return new PollOutcome(null, null, token, authorization.Scope);
         }

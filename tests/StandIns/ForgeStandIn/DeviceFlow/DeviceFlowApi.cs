@@ -30,11 +30,41 @@ public static class DeviceFlowApi
 
         app.MapPost("/oauth/authorize_device", StartGitLabAsync).WithName("GitLabDeviceCode");
         app.MapPost("/oauth/token", PollGitLabAsync).WithName("GitLabToken");
+        app.MapGet("/oauth/token/info", GitLabTokenInfo).WithName("GitLabTokenInfo");
         app.MapGet("/oauth/device", (HttpContext context, [FromQuery(Name = "user_code")] string? userCode) =>
             VerificationPage.Render(ForgeKind.GitLab, context.Request.Path, userCode, null)).WithName("GitLabDevicePage");
         app.MapPost("/oauth/device", (HttpContext context, World world, DeviceAuthorizations flows) =>
             VerificationPage.DecideAsync(ForgeKind.GitLab, context, world, flows)).WithName("GitLabDeviceDecision");
         return app;
+    }
+
+    /// <summary>
+    /// GitLab's <c>GET /oauth/token/info</c> (Doorkeeper): what an OAuth token is, including the application it was
+    /// issued to. A personal access token is not an OAuth token and gets 401, as on GitLab.
+    /// </summary>
+    private static IResult GitLabTokenInfo(HttpContext context, TokenStore tokens)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
+        if (tokens.Find(ForgeKind.GitLab, token) is not { } account || tokens.ClientIdOf(token) is not { } clientId)
+        {
+            var refusal = new System.Text.Json.Nodes.JsonObject
+            {
+                ["error"] = "invalid_token",
+                ["error_description"] = "The access token is invalid",
+            };
+            return Results.Text(refusal.ToJsonString(), "application/json", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var info = new System.Text.Json.Nodes.JsonObject
+        {
+            ["resource_owner_id"] = account.Id,
+            ["scope"] = new System.Text.Json.Nodes.JsonArray("read_user"),
+            ["expires_in"] = 7200,
+            ["application"] = new System.Text.Json.Nodes.JsonObject { ["uid"] = clientId },
+            ["created_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        };
+        return Results.Text(info.ToJsonString(), "application/json");
     }
 
     private static async Task<IResult> StartGitHubAsync(

@@ -65,13 +65,18 @@ public sealed class RunningForgeStandIn : IAsyncDisposable
     /// <summary>What the profiles describe, with the ids and numbers the API answers with.</summary>
     public World World => _app.Services.GetRequiredService<World>();
 
-    /// <summary>A token for a profile account, as if it had gone through the device flow.</summary>
+    /// <summary>
+    /// A token for a profile account, as if it had gone through the device flow of the stand-in's OAuth application;
+    /// with <paramref name="personal"/>, a personal access token, which belongs to no application.
+    /// </summary>
     /// <exception cref="ArgumentException">No account of that forge has the login.</exception>
-    public string IssueToken(ForgeKind forge, string login)
+    public string IssueToken(ForgeKind forge, string login, bool personal = false)
     {
         var account = World.FindAccount(forge, login)
             ?? throw new ArgumentException($"'{login}' is not a {forge} account in the profiles", nameof(login));
-        return _app.Services.GetRequiredService<TokenStore>().Issue(account);
+        var settings = _app.Services.GetRequiredService<ForgeSettings>();
+        var clientId = personal ? null : forge == ForgeKind.GitHub ? settings.GitHubClientId : settings.GitLabClientId;
+        return _app.Services.GetRequiredService<TokenStore>().Issue(account, clientId);
     }
 
     public async ValueTask DisposeAsync()

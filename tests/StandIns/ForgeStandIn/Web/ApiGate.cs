@@ -108,6 +108,13 @@ internal sealed class ApiGate(TokenStore tokens, RateLimits limits, RequestStats
         HttpContext context, RequestDelegate next, ForgeKind forge, RateResource resource, Caller caller, bool free)
     {
         var response = context.Response;
+
+        // GitHub names the OAuth application behind a token on every answer to it; a personal token has none.
+        if (forge == ForgeKind.GitHub && TokenOf(context.Request, forge) is { } token && tokens.ClientIdOf(token) is { } clientId)
+        {
+            response.Headers["X-OAuth-Client-Id"] = clientId;
+        }
+
         var original = response.Body;
         using var buffer = new MemoryStream();
         response.Body = buffer;

@@ -79,7 +79,7 @@ public static class StandInApi
         }
 
         return TypedResults.Json(
-            new MintedTokenBody(tokens.Issue(account), forge!, account.Login), StandInJson.Wire.MintedTokenBody);
+            new MintedTokenBody(tokens.Issue(account, clientId: null), forge!, account.Login), StandInJson.Wire.MintedTokenBody);
     }
 
     private static JsonHttpResult<KnobBody> ImposeSecondaryLimit(RateLimits limits, string? seconds)

@@ -12,22 +12,28 @@ internal sealed class TokenStore
 {
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    private readonly ConcurrentDictionary<string, Account> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Account Account, string? ClientId)> _tokens = new(StringComparer.Ordinal);
 
-    /// <summary>Issues a new token in the forge's own format: <c>gho_</c> and 36 characters, or 64 hex digits.</summary>
-    public string Issue(Account account)
+    /// <summary>
+    /// Issues a new token in the forge's own format: <c>gho_</c> and 36 characters, or 64 hex digits.
+    /// <paramref name="clientId"/> is the OAuth application it was issued to; null for a personal access token.
+    /// </summary>
+    public string Issue(Account account, string? clientId)
     {
         ArgumentNullException.ThrowIfNull(account);
         var token = account.Forge == ForgeKind.GitHub
-            ? $"gho_{RandomNumberGenerator.GetString(Base62, 36)}"
+            ? $"{(clientId is null ? "ghp_" : "gho_")}{RandomNumberGenerator.GetString(Base62, 36)}"
             : RandomNumberGenerator.GetHexString(64, lowercase: true);
-        _tokens[token] = account;
+        _tokens[token] = (account, clientId);
         return token;
     }
 
-    /// <summary>Accepts a token chosen by whoever started the stand-in.</summary>
-    public void Add(string token, Account account) => _tokens[token] = account;
+    /// <summary>Accepts a token chosen by whoever started the stand-in, as a personal access token.</summary>
+    public void Add(string token, Account account) => _tokens[token] = (account, null);
 
     public Account? Find(ForgeKind forge, string token) =>
-        _tokens.TryGetValue(token, out var account) && account.Forge == forge ? account : null;
+        _tokens.TryGetValue(token, out var entry) && entry.Account.Forge == forge ? entry.Account : null;
+
+    /// <summary>The OAuth application a token was issued to; null for a personal access token or an unknown token.</summary>
+    public string? ClientIdOf(string token) => _tokens.TryGetValue(token, out var entry) ? entry.ClientId : null;
 }
