@@ -35,7 +35,8 @@ public sealed partial class IdentityStore(Database database, TimeProvider time)
 
     /// <summary>
     /// Finds or creates the user a forge account signs in as. With <paramref name="currentUser"/> (the caller is
-    /// already signed in) the account is linked to that user instead. Returns the user and whether it linked.
+    /// already signed in) the account is linked to that user instead (linking it again is no error). Returns the user
+    /// and whether the identity is linked to the account that asked.
     /// </summary>
     public async Task<(string UserId, bool Linked)> SignInAsync(
         ForgeAccount account, string? currentUser, CancellationToken cancellationToken)
@@ -81,7 +82,7 @@ public sealed partial class IdentityStore(Database database, TimeProvider time)
             new { account.Provider, account.Id, account.Login, userId, created = account.CreatedAt.ToUnixTimeMilliseconds(), now },
             transaction);
         await transaction.CommitAsync(cancellationToken);
-        return (userId, currentUser is not null && owner is null);
+        return (userId, currentUser is not null);
     }
 
     /// <summary>

@@ -68,6 +68,19 @@ public sealed class IdentityStoreTests : IDisposable
     }
 
     [Test]
+    public async Task SignInAsync_LinkingTheSameAccountAgain_StillReportsItLinked()
+    {
+        var store = await CreateSutAsync();
+        var (user, _) = await store.SignInAsync(GitHub("42", "octocat"), null, CancellationToken.None);
+        await store.SignInAsync(GitLab("9", "octo"), user, CancellationToken.None);
+
+        var (same, linked) = await store.SignInAsync(GitLab("9", "octo"), user, CancellationToken.None);
+
+        Assert.That((same, linked), Is.EqualTo((user, true)));
+        Assert.That(await _data.ScalarAsync("SELECT COUNT(*) FROM identities"), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task SignInAsync_LinkingAnAccountOfSomeoneElse_IsRefused()
     {
         var store = await CreateSutAsync();
