@@ -32,8 +32,8 @@ public static class AuthApi
     /// <c>?refresh=true</c>) and this period's GPU-hours.
     /// </summary>
     public static async Task<Ok<WhoAmIResponse>> WhoAmIAsync(
-        bool? refresh, HttpContext http, IdentityStore identities, IMeritService merit, ITierLimitsSource tiers,
-        QuotaLedger quota, ForgeSettings forges, TimeProvider time, CancellationToken cancellationToken)
+        bool? refresh, HttpContext http, IdentityStore identities, IMeritService merit, QuotaLedger quota,
+        ForgeSettings forges, TimeProvider time, CancellationToken cancellationToken)
     {
         var user = TokenAuth.User(http);
         var report = await merit.LatestAsync(user, cancellationToken);
@@ -42,9 +42,9 @@ public static class AuthApi
             report = await merit.EvaluateAsync(user, cancellationToken);
         }
 
+        // One reading of the tier serves both the answer and the quota's allowance.
         var tier = await merit.TierAsync(user, cancellationToken);
-        var limits = await tiers.ForUserAsync(user, cancellationToken);
-        var status = await quota.StatusAsync(user, limits, cancellationToken);
+        var status = await quota.StatusAsync(user, MeritTiers.LimitsOf(tier), cancellationToken);
         var linked = (await identities.ForUserAsync(user, cancellationToken))
             .Select(i => new IdentityView(
                 i.Provider, i.Login, ProfileUrl(forges, i.Provider, i.Login),

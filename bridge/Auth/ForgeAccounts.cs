@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Commons.Bridge.Merit;
+using Commons.Bridge.Merit.Collectors;
 
 namespace Commons.Bridge.Auth;
 
@@ -32,19 +33,11 @@ public sealed class ForgeAccounts(ForgeSettings forges, IHttpClientFactory clien
     public IReadOnlyList<string> Offered =>
         [.. forges.GitHub is null ? Array.Empty<string>() : [GitHub], .. forges.GitLab is null ? Array.Empty<string>() : [GitLab]];
 
-    /// <summary>The GitHub REST root for an API URL: api.github.com as is, any other host as GitHub Enterprise.</summary>
-    public static Uri GitHubApiRoot(Uri apiUrl) =>
-        apiUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase) ? apiUrl
-        : apiUrl.Host.Equals("github.com", StringComparison.OrdinalIgnoreCase) ? new Uri("https://api.github.com/")
-        : apiUrl.AbsolutePath.TrimEnd('/').EndsWith("/api/v3", StringComparison.OrdinalIgnoreCase)
-            ? new Uri(apiUrl.AbsoluteUri.TrimEnd('/') + "/")
-            : new Uri(apiUrl, "api/v3/");
-
     public async Task<ForgeAccount> IdentifyAsync(string provider, string accessToken, CancellationToken cancellationToken)
     {
         var (url, name) = provider switch
         {
-            GitHub when forges.GitHub is { } g => (new Uri(GitHubApiRoot(g.ApiUrl), "user"), "GitHub"),
+            GitHub when forges.GitHub is { } g => (new Uri(GitHubCollector.ApiBase(g.ApiUrl), "user"), "GitHub"),
             GitLab when forges.GitLab is { } l => (new Uri(l.Url, "api/v4/user"), "GitLab"),
             _ => throw new ForgeSignInException(
                 StatusCodes.Status404NotFound, "Unknown sign-in provider",

@@ -58,9 +58,10 @@ public sealed class MeritTiers(MeritStore store, MeritPolicy policy, TimeProvide
         return policy.Decide(user.Tier, user.BelowSince, facts, time.GetUtcNow());
     }
 
-    public async Task<TierLimits> ForUserAsync(string userId, CancellationToken cancellationToken)
-    {
-        var view = await TierAsync(userId, cancellationToken);
-        return new TierLimits(view.Name, view.GpuHoursPerMonth, view.MaxGpusPerJob, view.MaxWalltimeMinutes, view.GpuTypes);
-    }
+    public async Task<TierLimits> ForUserAsync(string userId, CancellationToken cancellationToken) =>
+        LimitsOf(await TierAsync(userId, cancellationToken));
+
+    /// <summary>What a held tier allows at submit time.</summary>
+    public static TierLimits LimitsOf(TierView view) =>
+        new(view.Name, view.GpuHoursPerMonth, view.MaxGpusPerJob, view.MaxWalltimeMinutes, view.GpuTypes);
 }

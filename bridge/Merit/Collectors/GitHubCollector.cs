@@ -60,6 +60,11 @@ public sealed class GitHubCollector
     /// </summary>
     public static Uri ApiBase(Uri apiUrl)
     {
+        if (apiUrl.Host.Equals("github.com", StringComparison.OrdinalIgnoreCase))
+        {
+            return new Uri("https://api.github.com/");
+        }
+
         var text = apiUrl.AbsoluteUri.TrimEnd('/');
         if (!apiUrl.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
             && !text.EndsWith("/api/v3", StringComparison.Ordinal))

@@ -1,4 +1,5 @@
 using Commons.Bridge.Auth;
+using Commons.Bridge.Merit.Collectors;
 
 namespace Commons.Tests.Auth;
 
@@ -60,6 +61,6 @@ public sealed class ForgesFileTests
     [TestCase("https://github.example.org/api/v3", "https://github.example.org/api/v3/")]
     public void GitHubApiRoot_FollowsGitHubAndEnterpriseLayouts(string apiUrl, string root)
     {
-        Assert.That(ForgeAccounts.GitHubApiRoot(new Uri(apiUrl)), Is.EqualTo(new Uri(root)));
+        Assert.That(GitHubCollector.ApiBase(new Uri(apiUrl)), Is.EqualTo(new Uri(root)));
     }
 }
